@@ -1,0 +1,19 @@
+"""w2v_lib: the word2vec library built chapter by chapter in "word2vec from scratch, in PyTorch".
+
+One module per concept, each named after it:
+
+* ``tokenizer``: raw text to tokens (chapter 1)
+* ``vocab``: the vocabulary, words to indices and back, with counts (chapter 1)
+* ``toy_corpus``: the small corpus of the first chapters (chapter 1)
+* ``scale``: the one knob that sizes every experiment, and the device (chapter 1)
+* ``timing``: timing code fairly on CPU and GPU (chapter 1)
+* ``checks``: the checks that answer the exercises (every chapter)
+"""
+
+from .scale import Scale, current_scale, pick_device
+from .tokenizer import tokenize
+from .toy_corpus import load_toy_corpus
+from .vocab import UNK, Vocab
+
+__all__ = ["UNK", "Scale", "Vocab", "current_scale", "load_toy_corpus", "pick_device", "tokenize"]
+__version__ = "0.1.0"
