@@ -59,8 +59,8 @@ def _copy(value: Any) -> Any:
         import copy
 
         return copy.deepcopy(value)
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
     return value
 
 
