@@ -14,6 +14,8 @@ The checks of chapter 1 are ``check_word_to_index``, ``check_one_hot`` and
 
 from __future__ import annotations
 
+import copy
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,8 +58,6 @@ def _copy(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return value.clone()
     if isinstance(value, nn.Module):
-        import copy
-
         return copy.deepcopy(value)
     if isinstance(value, (list, tuple)):
         return type(value)(_copy(v) for v in value)
@@ -81,28 +81,35 @@ def run_check(
         try:
             got = fn(*_copy(case.args))
         except NotImplementedError:
-            print(f"  ⏳ not attempted yet: {title} still raises NotImplementedError.")
-            print("     Replace the `raise NotImplementedError` with your code and run the cell again.")
+            _say(f"… not attempted yet: {title} still raises NotImplementedError. "
+                 "Replace that line with your code, then run the cell again.")
             return False
-        except Exception as error:  # the learner's code failed: say where and how
-            print(f"  ✗ {case.name}: your function raised {type(error).__name__}: {error}")
+        except Exception as error:  # the learner's code failed: say how
+            _say(f"✗ {case.name}: your function raised {type(error).__name__}: {error}")
             return False
         if got is None:
-            print(f"  ✗ {case.name}: your function returned None. Did you forget the `return`?")
+            _say(f"✗ {case.name}: your function returned None. "
+                 "Did you forget the `return`?")
             return False
         expected = reference(*_copy(case.args))
         problem = compare(got, expected)
         if problem is None:
-            print(f"  ✓ {case.name}")
+            _say(f"✓ {case.name}")
             continue
-        print(f"  ✗ {case.name}: {problem}")
+        _say(f"✗ {case.name}: {problem}")
         for mistake in mistakes:
             if compare(got, mistake.make(*_copy(case.args))) is None:
-                print(f"    Hint: {mistake.hint}")
+                _say(f"Hint: {mistake.hint}", indent=4)
                 break
         return False
     print(f"All {len(cases)} cases pass. Well done!")
     return True
+
+
+def _say(text: str, indent: int = 2) -> None:
+    """Print one line of the report, wrapped to fit a notebook's output area."""
+    pad = " " * indent
+    print(textwrap.fill(text, width=72, initial_indent=pad, subsequent_indent=pad + "  "))
 
 
 def _fmt(value: Any) -> str:
