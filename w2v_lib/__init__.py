@@ -7,6 +7,12 @@ One module per concept, each named after it:
 * ``toy_corpus``: the small corpus of the first chapters (chapter 1)
 * ``scale``: the one knob that sizes every experiment, and the device (chapter 1)
 * ``timing``: timing code fairly on CPU and GPU (chapter 1)
+* ``wikitext``: the WikiText corpora: download, verify, read (chapter 2)
+* ``windows``: context windows, skip-gram pairs and CBOW examples (chapters 2 and 3)
+* ``skipgram``: skip-gram with a full softmax, and its gradients by hand (chapter 2)
+* ``cbow``: CBOW with a full softmax, and its gradients by hand (chapter 3)
+* ``training``: the SGD loop with linear learning-rate decay (chapter 2)
+* ``neighbours``: nearest neighbours by cosine similarity (chapter 2)
 * ``checks``: the checks that answer the exercises (every chapter)
 """
 

@@ -133,14 +133,16 @@ class Vocab:
         return 0 if i is None else self.counts[i]
 
     # --- word <-> index ------------------------------------------------------------
-    def index(self, word: str) -> int:
-        """The index of ``word``; unknown words map to ``unk`` if there is one."""
+    def index(self, word: str, strict: bool = False) -> int:
+        """The index of ``word``. Unknown words map to ``unk`` if there is one, unless
+        ``strict`` is set (as when looking a word up to query it): then, and whenever
+        there is no ``unk``, an unknown word is a KeyError that suggests close ones."""
         i = self.stoi.get(word)
         if i is not None:
             return i
-        if self.unk is not None:
+        if self.unk is not None and not strict:
             return self.stoi[self.unk]
-        raise KeyError(self._unknown_message(word))
+        raise KeyError(self._unknown_message(word, strict))
 
     def __getitem__(self, word: str) -> int:
         return self.index(word)
@@ -173,9 +175,11 @@ class Vocab:
         """Map indices back to words."""
         return [self.word(int(i)) for i in indices]
 
-    def _unknown_message(self, word: str) -> str:
+    def _unknown_message(self, word: str, strict: bool = False) -> str:
         close = difflib.get_close_matches(word, self.itos, n=3)
         hint = f" Did you mean {', '.join(repr(w) for w in close)}?" if close else ""
+        if strict:
+            return f"{word!r} is not in the vocabulary ({len(self)} words).{hint}"
         return (
             f"{word!r} is not in the vocabulary, and this vocabulary has no unknown-word "
             f"token.{hint} Build it with unk='<unk>' to map unseen words there, or call "
