@@ -128,7 +128,7 @@ def test_training_rejects_empty_or_bad_settings():
     empty = (torch.tensor([], dtype=torch.int64),) * 2
     with pytest.raises(ValueError, match="non-empty"):
         train(model, empty, progress=False)
-    with pytest.raises(ValueError, match="epochs and batch_size"):
+    with pytest.raises(ValueError, match="epochs, batch_size and negatives"):
         train(model, (torch.tensor([1]), torch.tensor([2])), epochs=0, progress=False)
     with pytest.raises(ValueError, match="Empty batch"):
         model.loss(torch.tensor([], dtype=torch.int64), torch.tensor([], dtype=torch.int64))
@@ -144,3 +144,11 @@ def test_nearest_neighbours_by_cosine():
         nearest_neighbours(vectors, vocab, "bb")
     with pytest.raises(ValueError, match="rows"):
         nearest_neighbours(vectors[:3], vocab, "a")
+
+
+def test_format_neighbours_lists_each_word():
+    from w2v_lib.neighbours import format_neighbours
+
+    vocab = Vocab.from_tokens("a a a b b c d".split())
+    vectors = torch.tensor([[9.0, 9.0], [1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [-1.0, 0.0]])
+    assert format_neighbours(vectors, vocab, ["a", "d"], k=2) == "a -> b, c\nd -> c, b"

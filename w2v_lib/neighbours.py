@@ -10,7 +10,7 @@ import torch
 
 from .vocab import Vocab
 
-__all__ = ["nearest_neighbours"]
+__all__ = ["nearest_neighbours", "format_neighbours"]
 
 
 def nearest_neighbours(vectors: torch.Tensor, vocab: Vocab, word: str, k: int = 5
@@ -34,3 +34,16 @@ def nearest_neighbours(vectors: torch.Tensor, vocab: Vocab, word: str, k: int = 
     k = min(k, len(vocab) - 1 - (vocab.unk_index is not None))
     best = torch.topk(cosines, k)
     return [(vocab.word(int(i)), round(float(c), 4)) for c, i in zip(best.values, best.indices)]
+
+
+def format_neighbours(vectors: torch.Tensor, vocab: Vocab, words: list[str], k: int = 5) -> str:
+    """A small text table: each word, then its ``k`` nearest neighbours.
+
+    Introduced in chapter 2, to look at a model before and after training.
+    """
+    width = max(len(word) for word in words)
+    lines = []
+    for word in words:
+        neighbours = ", ".join(w for w, _ in nearest_neighbours(vectors, vocab, word, k))
+        lines.append(f"{word:>{width}} -> {neighbours}")
+    return "\n".join(lines)

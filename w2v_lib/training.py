@@ -12,14 +12,21 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
 from torch import nn
 from tqdm import tqdm
 
 __all__ = ["History", "linear_lr", "train"]
+
+
+class Sampler(Protocol):
+    """Anything that draws noise words: ``sample(shape, generator) -> int64 tensor``."""
+
+    def sample(self, shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor: ...
 
 
 @dataclass
@@ -36,7 +43,7 @@ class History:
         return self.examples / self.seconds if self.seconds > 0 else float("nan")
 
 
-def linear_lr(start: float, step: int, total_steps: int, floor: float = 1e-4) -> float:
+def linear_lr(start: float, step: float, total_steps: float, floor: float = 1e-4) -> float:
     """The learning rate at ``step`` of ``total_steps``: linear from ``start`` to zero.
 
     Introduced in chapter 2. As in word2vec.c, it never goes below ``floor * start``,
@@ -45,54 +52,72 @@ def linear_lr(start: float, step: int, total_steps: int, floor: float = 1e-4) ->
     return start * max(1.0 - step / total_steps, floor)
 
 
-def train(model: nn.Module, examples: Sequence[torch.Tensor], *, epochs: int = 1,
-          batch_size: int = 256, lr: float = 0.025, seed: int = 0, log_every: int = 20,
-          progress: bool = True, device: torch.device | str | None = None) -> History:
-    """Train ``model`` by SGD on ``examples``, a tuple of tensors of one length whose
-    batches are passed to ``model.loss(*batch)``.
+Examples = Sequence[torch.Tensor]
 
-    Introduced in chapter 2. The examples are shuffled every epoch with a generator
-    seeded by ``seed``, so that a run on the CPU can be repeated exactly.
+
+def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator], Examples], *,
+          epochs: int = 1, batch_size: int = 256, lr: float = 0.025, seed: int = 0,
+          log_every: int = 20, progress: bool = True, device: torch.device | str | None = None,
+          sampler: Sampler | None = None, negatives: int = 5) -> History:
+    """Train ``model`` by SGD; each batch is passed to ``model.loss(*batch)``.
+
+    Introduced in chapter 2, extended in chapters 4 and 5.
+
+    Args:
+        examples: a tuple of tensors of one length (the same examples every epoch), or
+            a function ``make(epoch, generator)`` that returns such a tuple, called at
+            the start of every epoch (chapter 5 subsamples the corpus anew each time).
+        sampler: a noise sampler (chapter 4); each batch then gets ``negatives`` fresh
+            noise words per example, appended as the last argument of ``model.loss``.
+
+    All randomness (the shuffles, the noise words, ``make``) comes from one generator
+    seeded with ``seed``, so that a run on the CPU can be repeated exactly. The learning
+    rate decays linearly with the share of the run done.
     """
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise ValueError(f"epochs and batch_size must be at least 1 and lr positive; got "
-                         f"epochs={epochs}, batch_size={batch_size}, lr={lr}.")
-    n = len(examples[-1])
-    if n == 0 or any(len(t) != n for t in examples):
-        raise ValueError("examples must be non-empty tensors of one length; got lengths "
-                         f"{[len(t) for t in examples]}. An empty corpus or a window that "
-                         "found no pairs gives nothing to train on.")
+    if epochs < 1 or batch_size < 1 or lr <= 0 or negatives < 1:
+        raise ValueError(f"epochs, batch_size and negatives must be at least 1 and lr positive; got "
+                         f"epochs={epochs}, batch_size={batch_size}, negatives={negatives}, lr={lr}.")
+    make = examples if callable(examples) else (lambda epoch, generator: examples)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    steps_per_epoch = math.ceil(n / batch_size)
-    total_steps = epochs * steps_per_epoch
     generator = torch.Generator().manual_seed(seed)
-    history, running, counted = History(), 0.0, 0
-    bar = tqdm(total=total_steps, file=sys.stdout, disable=not progress, unit="step",
-               mininterval=1.0, ascii=True)
+    history, running, counted, step = History(), 0.0, 0, 0
+    bar = None
     start = time.perf_counter()
     for epoch in range(epochs):
+        tensors = make(epoch, generator)
+        n = len(tensors[-1])
+        if n == 0 or any(len(t) != n for t in tensors):
+            raise ValueError("examples must be non-empty tensors of one length; got lengths "
+                             f"{[len(t) for t in tensors]}. An empty corpus or a window that "
+                             "found no pairs gives nothing to train on.")
+        steps = math.ceil(n / batch_size)
+        if bar is None:  # sized by the first epoch; later ones may differ a little
+            bar = tqdm(total=epochs * steps, file=sys.stdout, disable=not progress,
+                       unit="step", mininterval=2.0, ascii=True)
         order = torch.randperm(n, generator=generator)
-        for i in range(steps_per_epoch):
-            step = epoch * steps_per_epoch + i
+        for i in range(steps):
             batch_index = order[i * batch_size:(i + 1) * batch_size]
-            batch = [t[batch_index].to(device) for t in examples]
+            batch = [t[batch_index].to(device) for t in tensors]
+            if sampler is not None:
+                batch.append(sampler.sample((len(batch_index), negatives), generator).to(device))
             for group in optimizer.param_groups:
-                group["lr"] = linear_lr(lr, step, total_steps)
+                group["lr"] = linear_lr(lr, epoch + i / steps, epochs)
             mean_loss = model.loss(*batch)
             optimizer.zero_grad()
             (mean_loss * len(batch_index)).backward()  # the sum over the batch
             optimizer.step()
             running += mean_loss.item() * len(batch_index)
             counted += len(batch_index)
-            if (step + 1) % log_every == 0 or step + 1 == total_steps:
-                history.steps.append(step + 1)
+            history.examples += len(batch_index)
+            step += 1
+            if step % log_every == 0 or (epoch == epochs - 1 and i == steps - 1):
+                history.steps.append(step)
                 history.losses.append(running / counted)
                 bar.set_postfix(epoch=epoch + 1, loss=f"{history.losses[-1]:.3f}")
                 running, counted = 0.0, 0
             bar.update(1)
     bar.close()
     history.seconds = time.perf_counter() - start
-    history.examples = epochs * n
     return history
