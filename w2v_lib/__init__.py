@@ -13,6 +13,11 @@ One module per concept, each named after it:
 * ``cbow``: CBOW with a full softmax, and its gradients by hand (chapter 3)
 * ``training``: the SGD loop with linear learning-rate decay (chapter 2)
 * ``neighbours``: nearest neighbours by cosine similarity (chapter 2)
+* ``progress``: a progress line for terminals and notebooks (chapter 2)
+* ``noise``: the noise distribution and three samplers (chapter 4)
+* ``negative_sampling``: SGNS and CBOW with negative sampling (chapters 4 and 5)
+* ``evaluation``: WordSim353 and conversion to gensim (chapter 4; more in chapter 6)
+* ``subsampling``: keep-probabilities of frequent words (chapter 5)
 * ``checks``: the checks that answer the exercises (every chapter)
 """
 

@@ -7,7 +7,7 @@ or their sum, and ``h`` takes the place of ``v_c`` in the softmax:
     p(c | context) = exp(u_c . h) / sum_w exp(u_w . h).
 
 Windows at the edge of a sentence are shorter, so every example carries a mask over
-its ``2w`` context slots (see :func:`w2v_lib.windows.cbow_examples`); slots outside
+its ``2m`` context slots (see :func:`w2v_lib.windows.cbow_examples`); slots outside
 the mask take no part in ``h``, nor in its gradient.
 """
 
@@ -25,9 +25,9 @@ __all__ = ["CBOW", "combine_contexts", "cbow_grads"]
 def combine_contexts(context_vectors: torch.Tensor, mask: torch.Tensor, mean: bool = True) -> torch.Tensor:
     """Combine the context vectors of each example into one vector ``h``.
 
-    Introduced in chapter 3. ``context_vectors`` is ``(B, 2w, d)``, ``mask`` is
-    ``(B, 2w)``. Masked-out slots count for nothing, and the mean divides by the number
-    of real context words, not by ``2w``.
+    Introduced in chapter 3. ``context_vectors`` is ``(B, 2m, d)``, ``mask`` is
+    ``(B, 2m)``. Masked-out slots count for nothing, and the mean divides by the number
+    of real context words, not by ``2m``.
     """
     weights = mask.to(context_vectors.dtype)
     total = (context_vectors * weights[..., None]).sum(dim=1)
@@ -73,7 +73,7 @@ def cbow_grads(context_vectors: torch.Tensor, mask: torch.Tensor, output_vectors
     """The gradients of the mean CBOW loss, by hand.
 
     Introduced in chapter 3. Returns the gradient for every context slot, shape
-    ``(B, 2w, d)`` (zero in masked-out slots), and for the output table, ``(V, d)``.
+    ``(B, 2m, d)`` (zero in masked-out slots), and for the output table, ``(V, d)``.
     ``h`` gets ``delta U``; each real context word gets that share of it: all of it for
     a sum, ``1/n`` of it for a mean of ``n`` words.
     """

@@ -10,7 +10,6 @@ the *mean* loss per example, which is what one wants to plot.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from typing import Protocol
 
 import torch
 from torch import nn
-from tqdm import tqdm
+
+from .progress import Progress
 
 __all__ = ["History", "linear_lr", "train"]
 
@@ -94,8 +94,7 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
                              "found no pairs gives nothing to train on.")
         steps = math.ceil(n / batch_size)
         if bar is None:  # sized by the first epoch; later ones may differ a little
-            bar = tqdm(total=epochs * steps, file=sys.stdout, disable=not progress,
-                       unit="step", mininterval=2.0, ascii=True)
+            bar = Progress(epochs * steps, enabled=progress)
         order = torch.randperm(n, generator=generator)
         for i in range(steps):
             batch_index = order[i * batch_size:(i + 1) * batch_size]
@@ -115,7 +114,7 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             if step % log_every == 0 or (epoch == epochs - 1 and i == steps - 1):
                 history.steps.append(step)
                 history.losses.append(running / counted)
-                bar.set_postfix(epoch=epoch + 1, loss=f"{history.losses[-1]:.3f}")
+                bar.set(epoch=epoch + 1, loss=f"{history.losses[-1]:.3f}")
                 running, counted = 0.0, 0
             bar.update(1)
     bar.close()

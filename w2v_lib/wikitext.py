@@ -19,6 +19,7 @@ that holds ``wikitext-2/`` and nothing is downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -29,8 +30,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-import pooch
-import requests
 
 __all__ = [
     "ARCHIVES",
@@ -243,6 +242,8 @@ class _HashRecorder:
     checksum error can say what arrived, not only what was expected."""
 
     def __init__(self) -> None:
+        import pooch
+
         self.http = pooch.HTTPDownloader(
             progressbar=True, headers={"User-Agent": USER_AGENT}, timeout=TIMEOUT_S
         )
@@ -251,12 +252,25 @@ class _HashRecorder:
     def __call__(self, url: str, output_file: str, pooch_instance: object) -> None:
         self.received_sha256 = None
         self.http(url, output_file, pooch_instance)
-        self.received_sha256 = pooch.file_hash(output_file, alg="sha256")
+        self.received_sha256 = _sha256(Path(output_file))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _download(archive: Archive, root: Path) -> Path:
     """Fetch ``archive`` into ``root`` from the first source that delivers the right
     bytes, and return the path of the verified zip."""
+    # imported here, not at the top: pooch pulls in tqdm.auto, which warns in a
+    # notebook without ipywidgets, and reading an extracted copy needs neither
+    import pooch
+    import requests
+
     failures: list[str] = []
     mismatch: str | None = None
     for url in archive.urls:

@@ -1,7 +1,7 @@
 """From a stream of word indices to training examples (chapters 2 and 3).
 
-word2vec learns from the words that stand near each other. A *window* of size ``w``
-around the word at position ``t`` holds the words at positions ``t - w`` to ``t + w``,
+word2vec learns from the words that stand near each other. A *window* of size ``m``
+around the word at position ``t`` holds the words at positions ``t - m`` to ``t + m``,
 without ``t`` itself, and never across a sentence boundary.
 
 * Skip-gram (chapter 2) turns every (center, context) couple in a window into one
@@ -13,8 +13,8 @@ Both work on a whole corpus at once, with tensor operations instead of Python lo
 so that the pairs of all of WikiText-2 (two million tokens) take seconds.
 
 The *reduced window* of word2vec.c draws, for every center, an effective window size
-``b`` uniformly from 1 to ``w`` and uses only the contexts within ``b``. A context at
-distance ``k`` is then kept with probability ``(w - k + 1) / w``: near words count more
+``b`` uniformly from 1 to ``m`` and uses only the contexts within ``b``. A context at
+distance ``k`` is then kept with probability ``(m - k + 1) / m``: near words count more
 than far ones, and training is faster.
 """
 
@@ -26,7 +26,7 @@ import torch
 
 __all__ = ["stream_from_sentences", "skipgram_pairs", "cbow_examples", "window_offsets"]
 
-# positions handled at once; bounds the memory of the (positions x 2w) index matrices
+# positions handled at once; bounds the memory of the (positions x 2m) index matrices
 _CHUNK = 1 << 20
 
 
@@ -55,7 +55,7 @@ def window_offsets(window: int) -> torch.Tensor:
 
 def _context_positions(ids: torch.Tensor, sentence: torch.Tensor | None, window: int,
                        reduced: bool, generator: torch.Generator | None):
-    """Yield, chunk by chunk, the center positions and a (positions x 2w) matrix of their
+    """Yield, chunk by chunk, the center positions and a (positions x 2m) matrix of their
     context positions with a mask of which ones are real."""
     if ids.dim() != 1:
         raise ValueError(f"ids must be a 1-D stream of word indices, got shape {tuple(ids.shape)}.")
@@ -120,7 +120,7 @@ def cbow_examples(ids: torch.Tensor, window: int, sentence: torch.Tensor | None 
     context word; the others hold index 0 and must be ignored. A center with no context
     at all (a sentence of one word) gives no example.
 
-    Returns ``(contexts, mask, centers)`` with shapes ``(n, 2w)``, ``(n, 2w)`` and ``(n,)``.
+    Returns ``(contexts, mask, centers)`` with shapes ``(n, 2m)``, ``(n, 2m)`` and ``(n,)``.
     """
     all_contexts, all_masks, all_centers = [], [], []
     for positions, context_positions, valid in _context_positions(ids, sentence, window, reduced, generator):

@@ -1,148 +1,20 @@
-"""Checks for the exercises: call one on your function and it tells you, case by case,
-what is right and what is wrong.
-
-Every check follows the same pattern. It runs your function on cases that go from tiny
-to realistic, and compares each answer with a reference implementation: first the
-type, shape, dtype and device, then the values. At the first mismatch it prints what it
-expected and what it got, with a hint, and returns ``False``. A stub that still raises
-``NotImplementedError`` is reported as "not attempted yet". When every case passes it
-returns ``True``.
-
-The checks of chapter 1 are ``check_word_to_index``, ``check_one_hot`` and
-``check_linear_from_embedding``.
-"""
+"""Checks for the exercises of chapter 1: the vocabulary, one-hot vectors, and the
+lookup table as a linear layer."""
 
 from __future__ import annotations
 
-import copy
-import textwrap
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .toy_corpus import load_toy_corpus
-from .vocab import UNK, Vocab
+from ..toy_corpus import load_toy_corpus
+from ..vocab import UNK, Vocab
+from .engine import Case, Mistake, compare_tensors, run_check, short_repr
 
 __all__ = ["check_word_to_index", "check_one_hot", "check_linear_from_embedding"]
-
-# A comparison returns None when ``got`` matches ``expected``, else what is wrong.
-Compare = Callable[[Any, Any], "str | None"]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One input to try: a short description and the arguments."""
-
-    name: str
-    args: tuple
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A typical wrong answer: how to compute it, and the hint to give when we see it."""
-
-    make: Callable[..., Any]
-    hint: str
-
-
-# --- the runner shared by every check ------------------------------------------------
-
-
-def _copy(value: Any) -> Any:
-    """A fresh copy of an argument, so a function that changes its input in place
-    cannot spoil the reference answer."""
-    if isinstance(value, torch.Tensor):
-        return value.clone()
-    if isinstance(value, nn.Module):
-        return copy.deepcopy(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_copy(v) for v in value)
-    return value
-
-
-def run_check(
-    title: str,
-    fn: Callable[..., Any],
-    cases: Sequence[Case],
-    reference: Callable[..., Any],
-    compare: Compare,
-    mistakes: Sequence[Mistake] = (),
-) -> bool:
-    """Run ``fn`` on every case, compare with ``reference``, print a report, return a bool.
-
-    This is the engine behind every ``check_*`` function; later chapters reuse it.
-    """
-    print(f"Checking {title} on {len(cases)} cases")
-    for case in cases:
-        try:
-            got = fn(*_copy(case.args))
-        except NotImplementedError:
-            _say(f"… not attempted yet: {title} still raises NotImplementedError. "
-                 "Replace that line with your code, then run the cell again.")
-            return False
-        except Exception as error:  # the learner's code failed: say how
-            _say(f"✗ {case.name}: your function raised {type(error).__name__}: {error}")
-            return False
-        if got is None:
-            _say(f"✗ {case.name}: your function returned None. "
-                 "Did you forget the `return`?")
-            return False
-        expected = reference(*_copy(case.args))
-        problem = compare(got, expected)
-        if problem is None:
-            _say(f"✓ {case.name}")
-            continue
-        _say(f"✗ {case.name}: {problem}")
-        for mistake in mistakes:
-            if compare(got, mistake.make(*_copy(case.args))) is None:
-                _say(f"Hint: {mistake.hint}", indent=4)
-                break
-        return False
-    print(f"All {len(cases)} cases pass. Well done!")
-    return True
-
-
-def _say(text: str, indent: int = 2) -> None:
-    """Print one line of the report, wrapped to fit a notebook's output area."""
-    pad = " " * indent
-    print(textwrap.fill(text, width=72, initial_indent=pad, subsequent_indent=pad + "  "))
-
-
-def _fmt(value: Any) -> str:
-    """A short, readable form of a scalar for the report."""
-    if isinstance(value, torch.Tensor):
-        value = value.item()
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return repr(value)
-
-
-def compare_tensors(got: Any, expected: torch.Tensor, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
-    """Compare type, then shape, then dtype, then device, then values.
-
-    Returns ``None`` when they match, else a sentence naming the first difference.
-    """
-    if not isinstance(got, torch.Tensor):
-        return f"expected a torch.Tensor, got {type(got).__name__}."
-    if got.shape != expected.shape:
-        hint = " (it looks transposed)" if got.shape == expected.shape[::-1] and got.dim() == 2 else ""
-        return f"expected shape {tuple(expected.shape)}, got {tuple(got.shape)}{hint}."
-    if got.dtype != expected.dtype:
-        return f"expected dtype {expected.dtype}, got {got.dtype}."
-    if got.device != expected.device:
-        return f"expected the result on device {expected.device}, got {got.device}."
-    if expected.is_floating_point():
-        close = torch.isclose(got, expected, atol=atol, rtol=rtol)
-    else:
-        close = got == expected
-    if bool(close.all()):
-        return None
-    where = tuple(int(i) for i in (~close).nonzero()[0])
-    return f"at index {list(where)}: expected {_fmt(expected[where])}, got {_fmt(got[where])}."
 
 
 # --- exercise 1.1: the vocabulary as a word -> index dictionary ---------------------
@@ -159,7 +31,7 @@ def _compare_word_to_index(got: Any, expected: dict[str, int]) -> str | None:
         if word not in got:
             return f"{word!r} is missing; expected {word!r} -> {index}."
         if got[word] != index:
-            return f"expected {word!r} -> {index}, got {word!r} -> {_fmt(got[word])}."
+            return f"expected {word!r} -> {index}, got {word!r} -> {short_repr(got[word])}."
     extra = [word for word in got if word not in expected]
     if extra:
         return f"{extra[0]!r} should not be in the vocabulary ({len(extra)} extra word(s) in all)."

@@ -1,0 +1,30 @@
+"""Checks for the exercises: call one on your function and it tells you, case by case,
+what is right and what is wrong.
+
+Every check runs your function on cases that go from tiny to realistic, and compares
+each answer with a reference implementation: first the type, shape, dtype and device,
+then the values. At the first mismatch it prints what it expected and what it got,
+with a hint, and returns ``False``. A stub that still raises ``NotImplementedError`` is
+reported as "not attempted yet". When every case passes it returns ``True``.
+
+One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
+"""
+
+from .lookup import check_linear_from_embedding, check_one_hot, check_word_to_index
+from .skipgram import check_sentence_pairs, check_skipgram_grads, check_softmax_grad
+from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_examples
+from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
+                                check_noise_probs, check_sgns_grads, check_unigram_table)
+
+__all__ = [
+    # chapter 1
+    "check_word_to_index", "check_one_hot", "check_linear_from_embedding",
+    # chapter 2
+    "check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads",
+    # chapter 3
+    "check_sentence_cbow_examples", "check_masked_mean", "check_cbow_scores",
+    # chapter 4
+    "check_noise_probs", "check_unigram_table", "check_sgns_grads",
+    # chapter 5
+    "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
+]

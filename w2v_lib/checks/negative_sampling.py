@@ -1,0 +1,191 @@
+"""Checks for the exercises of chapters 4 and 5: the noise distribution, word2vec.c's
+unigram table, the negative-sampling gradients and loss, and subsampling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ..negative_sampling import negative_sampling_loss
+from ..noise import noise_distribution
+from ..subsampling import keep_probabilities
+from .engine import Case, Mistake, compare_tensor_tuples, compare_tensors, run_check, short_repr
+
+__all__ = ["check_noise_probs", "check_unigram_table", "check_sgns_grads",
+           "check_keep_probability", "check_negative_sampling_loss", "check_effective_words"]
+
+
+def _count_cases(seed: int) -> list[Case]:
+    generator = torch.Generator().manual_seed(seed)
+    zipf = (1e6 / torch.arange(1, 10_001, dtype=torch.float64)).round().to(torch.int64)
+    return [Case("two words", (torch.tensor([3, 1]),)),
+            Case("counts not sorted, one zero", (torch.tensor([5, 0, 40, 12, 1]),)),
+            Case("100 random counts", (torch.randint(1, 10_000, (100,), generator=generator),)),
+            Case("10,000 Zipf-like counts", (zipf,))]
+
+
+# --- exercise 4.1: the noise distribution ----------------------------------------------
+
+
+def check_noise_probs(noise_probs: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
+    """Check exercise 4.1: ``noise_probs(counts, power)`` returns ``counts ** power``
+    normalised to sum to 1, as float64."""
+    cases = [Case(f"{c.name}, power {p}", (*c.args, p)) for c, p in zip(_count_cases(0), [0.75, 0.75, 0.5, 0.75])]
+    mistakes = [
+        Mistake(lambda c, p: noise_distribution(c, 1.0), "raise the counts to the power before normalising."),
+        Mistake(lambda c, p: (c / c.sum()).double() ** p, "normalise after the power, so the result sums to 1."),
+        Mistake(lambda c, p: noise_distribution(c, p).float(), "return float64 (call .double() on the counts first)."),
+    ]
+    return run_check("noise_probs", noise_probs, cases, lambda c, p: noise_distribution(c, p), compare_tensors, mistakes)
+
+
+# --- exercise 4.2: word2vec.c's unigram table ------------------------------------------
+
+
+def _compare_table(got: Any, expected: tuple[torch.Tensor, int]) -> str | None:
+    probs, size = expected
+    if not isinstance(got, torch.Tensor):
+        return f"expected a torch.Tensor, got {type(got).__name__}."
+    if got.shape != (size,):
+        return f"expected shape ({size},), got {tuple(got.shape)}."
+    if got.dtype != torch.int64:
+        return f"expected dtype torch.int64 (word indices), got {got.dtype}."
+    if int(got.min()) < 0 or int(got.max()) >= len(probs):
+        return f"the table holds {int(got.min())} to {int(got.max())}; valid word indices are 0 to {len(probs) - 1}."
+    slots = torch.bincount(got, minlength=len(probs)).double()
+    ideal = probs * size
+    # every word gets its share of the slots, to within one slot either way
+    off = (slots - ideal).abs()
+    if bool((off > 1.0 + 1e-9).any()):
+        word = int(off.argmax())
+        return (f"word {word} fills {int(slots[word])} slots; with probability "
+                f"{short_repr(float(probs[word]))} it should fill about {float(ideal[word]):.1f}.")
+    return None
+
+
+def check_unigram_table(unigram_table: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
+    """Check exercise 4.2: ``unigram_table(probs, size)`` returns an int64 tensor of
+    ``size`` word indices in which word ``w`` fills ``probs[w] * size`` slots, give or
+    take one."""
+    cases = [Case("two words, 8 slots", (torch.tensor([0.75, 0.25], dtype=torch.float64), 8)),
+             Case("three words, 10 slots", (torch.tensor([0.7, 0.2, 0.1], dtype=torch.float64), 10))]
+    cases += [Case(f"{c.name}, 1,000,000 slots", (noise_distribution(*c.args), 1_000_000)) for c in _count_cases(1)[2:]]
+    def off_by_one(p, n):
+        return (torch.searchsorted(torch.cumsum(p, 0), (torch.arange(n) + 0.5) / n) + 1) % len(p)
+
+    mistakes = [
+        Mistake(lambda p, n: torch.arange(n) % len(p),
+                "every word got the same number of slots: give word w about probs[w] * size."),
+        Mistake(off_by_one, "an off-by-one: the slots of word w hold the index w."),
+    ]
+
+    def compare(got: Any, expected: Any) -> str | None:
+        if isinstance(expected, torch.Tensor):  # a typical mistake's table: same slot counts?
+            same = (isinstance(got, torch.Tensor) and got.shape == expected.shape and got.dtype == torch.int64
+                    and int(got.min()) >= 0 and torch.equal(torch.bincount(got, minlength=len(expected)),
+                                                            torch.bincount(expected, minlength=len(expected))))
+            return None if same else "differs"
+        return _compare_table(got, expected)
+
+    return run_check("unigram_table", unigram_table, cases, lambda p, n: (p, n), compare, mistakes)
+
+
+# --- exercise 4.3: the gradients of skip-gram with negative sampling ------------------
+
+
+def _autograd_sgns(center, positive, negative):
+    tensors = [t.clone().requires_grad_() for t in (center, positive, negative)]
+    negative_sampling_loss(*tensors).backward()
+    return tuple(t.grad for t in tensors)
+
+
+def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> bool:
+    """Check exercise 4.3: ``sgns_grads(center, positive, negative)`` returns the
+    gradients of the mean negative-sampling loss with respect to ``center`` ``(B, d)``,
+    ``positive`` ``(B, d)`` and ``negative`` ``(B, K, d)``, against autograd."""
+    generator = torch.Generator().manual_seed(4)
+    cases = [Case(name, (torch.randn(b, d, generator=generator), torch.randn(b, d, generator=generator),
+                         torch.randn(b, k, d, generator=generator)))
+             for name, b, k, d in [("one pair, K=1, d=2", 1, 1, 2), ("3 pairs, K=5, d=4", 3, 5, 4),
+                                   ("1,024 pairs, K=5, d=100", 1024, 5, 100)]]
+
+    def sig_grads(v, p, n, sign_neg=1.0, scale=True):
+        b = v.shape[0] if scale else 1
+        gp = torch.sigmoid((v * p).sum(-1)) - 1
+        gn = sign_neg * torch.sigmoid(sign_neg * torch.bmm(n, v[:, :, None]).squeeze(-1))
+        return ((gp[:, None] * p + (gn[..., None] * n).sum(1)) / b, gp[:, None] * v / b, gn[..., None] * v[:, None, :] / b)
+
+    mistakes = [
+        Mistake(lambda v, p, n: sig_grads(v, p, n, scale=False), "the loss is the mean over the batch: divide by B."),
+        Mistake(lambda v, p, n: sig_grads(v, p, n, sign_neg=-1.0),
+                "a negative score s gets sigmoid(s), the derivative of -log sigmoid(-s)."),
+    ]
+    return run_check("sgns_grads", sgns_grads, cases, _autograd_sgns,
+                     compare_tensor_tuples(["grad_center", "grad_positive", "grad_negative"]), mistakes)
+
+
+# --- exercise 5.1: word2vec.c's keep-probability ----------------------------------------
+
+
+def check_keep_probability(keep_probability: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
+    """Check exercise 5.1: ``keep_probability(counts, threshold)`` returns word2vec.c's
+    (and gensim's) probability of keeping an occurrence of each word, float64."""
+    cases = [Case(f"{c.name}, t={t}", (*c.args, t)) for c, t in zip(_count_cases(5), [0.1, 0.1, 1e-3, 1e-4])]
+    mistakes = [
+        Mistake(lambda c, t: keep_probabilities(c, t, "paper"), "that is the paper's formula; word2vec.c adds t / f."),
+        Mistake(lambda c, t: ((t / (c / c.sum())).sqrt() + t / (c / c.sum())).double(),
+                "cap the probability at 1 (torch.clamp(..., max=1.0))."),
+        Mistake(lambda c, t: ((t / c).sqrt() + t / c).clamp(max=1).double(),
+                "f is the word's share of the corpus, count / total, not its raw count."),
+    ]
+    return run_check("keep_probability", keep_probability, cases,
+                     lambda c, t: keep_probabilities(c, t, "word2vec"), compare_tensors, mistakes)
+
+
+# --- exercise 5.2: the negative-sampling loss ------------------------------------------
+
+
+def check_negative_sampling_loss(loss_fn: Callable[..., torch.Tensor]) -> bool:
+    """Check exercise 5.2: ``negative_sampling_loss(hidden, positive, negative)``, the mean
+    over the batch of ``-log sigmoid(u_o . h) - sum_k log sigmoid(-u_k . h)``."""
+    generator = torch.Generator().manual_seed(6)
+    cases = [Case(name, (torch.randn(b, d, generator=generator), torch.randn(b, d, generator=generator),
+                         torch.randn(b, k, d, generator=generator)))
+             for name, b, k, d in [("one example, K=1, d=2", 1, 1, 2), ("4 examples, K=3, d=5", 4, 3, 5),
+                                   ("2,048 examples, K=5, d=100", 2048, 5, 100)]]
+
+    def variant(h, p, n, neg_sign=-1.0, mean=True):
+        pos = F.logsigmoid((h * p).sum(-1))
+        neg = F.logsigmoid(neg_sign * torch.bmm(n, h[:, :, None]).squeeze(-1)).sum(-1)
+        total = -(pos + neg)
+        return total.mean() if mean else total.sum()
+
+    mistakes = [
+        Mistake(lambda h, p, n: variant(h, p, n, neg_sign=1.0), "noise words should score low: use log sigmoid(-s) for them."),
+        Mistake(lambda h, p, n: variant(h, p, n, mean=False), "take the mean over the batch, not the sum."),
+    ]
+    return run_check("negative_sampling_loss", loss_fn, cases, lambda h, p, n: negative_sampling_loss(h, p, n),
+                     lambda got, expected: compare_tensors(got, expected, atol=1e-5, rtol=1e-4), mistakes)
+
+
+# --- exercise 5.3: effective words ------------------------------------------------------
+
+
+def check_effective_words(effective_words: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
+    """Check exercise 5.3: ``effective_words(counts, keep_prob)``, the expected number of
+    corpus tokens that survive subsampling in one epoch (a float64 scalar tensor)."""
+    cases = []
+    for c in _count_cases(7):
+        counts = c.args[0]
+        cases.append(Case(c.name, (counts, keep_probabilities(counts, 1e-2 if len(counts) < 10 else 1e-3))))
+    reference = lambda c, k: (c.double() * k).sum()  # noqa: E731
+    mistakes = [
+        Mistake(lambda c, k: k.sum(), "weight each word's keep-probability by how often it occurs."),
+        Mistake(lambda c, k: c.double().sum(), "subsampling drops tokens: multiply each count by its keep-probability."),
+        Mistake(lambda c, k: (c.double() * (1 - k)).sum(), "that counts the dropped tokens; count the kept ones."),
+    ]
+    return run_check("effective_words", effective_words, cases, reference,
+                     lambda got, expected: compare_tensors(got, expected, atol=1e-6, rtol=1e-9), mistakes)
