@@ -5,22 +5,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from checking import run, stub
 from notebook_solutions import solution_sources, solutions
 from w2v_lib.checks import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                             check_noise_probs, check_sgns_grads, check_unigram_table)
 
 CHAPTER_4 = "04_negative_sampling.ipynb"
 CHAPTER_5 = "05_subsampling_recipe.ipynb"
-
-
-def run(check, fn, capsys):
-    verdict = check(fn)
-    assert isinstance(verdict, bool)
-    return verdict, " ".join(capsys.readouterr().out.split())
-
-
-def stub(*args):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize("chapter, count", [(CHAPTER_4, 3), (CHAPTER_5, 3)])
