@@ -1,43 +1,177 @@
-"""Measuring word vectors against human judgements (chapter 4, properly in chapter 6).
+"""Measuring word vectors: analogies and word similarity (chapter 6; a first use in
+chapter 4).
 
-Chapters 4 and 5 need one number to compare models trained on the same data; this
-module gives them the Spearman correlation between the vectors' cosine similarities
-and people's similarity ratings on WordSim353 (shipped with gensim, so it works
-offline). Chapter 6 explains the benchmarks and adds analogies.
+Two kinds of benchmark, both shipped with gensim so that they work offline:
+
+* **Analogies**: the Google set ``questions-words.txt`` (Mikolov et al. 2013a), 19,544
+  questions "a is to b as c is to d" in 14 sections, scored as the share answered
+  exactly, with the candidates restricted to the most frequent words (30,000 by the
+  usual protocol) and the three query words excluded.
+* **Similarity**: WordSim353 and SimLex-999, word pairs rated by people; the score is
+  the Spearman correlation between the ratings and the cosine similarities.
+
+Questions and pairs with a word outside the (restricted) vocabulary are skipped, as
+gensim skips them; every result says how many were scored.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-from gensim.models import KeyedVectors
-from gensim.test.utils import datapath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import torch
+from gensim.test.utils import datapath
+from scipy.stats import spearmanr
+
+from .vectors import WordVectors
 from .vocab import Vocab
 
-__all__ = ["to_keyed_vectors", "wordsim353"]
+__all__ = ["Analogy", "AnalogyResult", "load_analogies", "analogy_accuracy", "load_word_pairs",
+           "similarity_spearman", "to_keyed_vectors", "wordsim353"]
+
+ANALOGIES = "questions-words.txt"
+WORDSIM353 = "wordsim353.tsv"
+SIMLEX999 = "simlex999.txt"
 
 
-def to_keyed_vectors(vectors: torch.Tensor, vocab: Vocab) -> KeyedVectors:
-    """Our vectors as a gensim ``KeyedVectors``, with the words of ``vocab`` as keys.
+@dataclass(frozen=True)
+class Analogy:
+    section: str
+    a: str
+    b: str
+    c: str
+    d: str
 
-    Introduced in chapter 4. The unknown-word token, if any, is left out.
+
+def load_analogies(path: str | Path | None = None) -> list[Analogy]:
+    """The questions of an analogy file in the word2vec format (``: section`` lines,
+    then ``a b c d`` lines), lowercased. Defaults to gensim's ``questions-words.txt``.
+
+    Introduced in chapter 6.
+    """
+    questions, section = [], None
+    with open(path or datapath(ANALOGIES), encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith(":"):
+                section = line[1:].strip()
+                continue
+            words = line.lower().split()
+            if len(words) != 4 or section is None:
+                raise ValueError(f"{path or ANALOGIES}, line {number}: expected four words after a "
+                                 f"': section' line, got {line!r}.")
+            questions.append(Analogy(section, *words))
+    return questions
+
+
+@dataclass
+class AnalogyResult:
+    """Correct and scored questions, overall and per section."""
+
+    correct: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    scored: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    total: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        scored = sum(self.scored.values())
+        return sum(self.correct.values()) / scored if scored else float("nan")
+
+    @property
+    def coverage(self) -> float:
+        return sum(self.scored.values()) / self.total if self.total else float("nan")
+
+    def section_accuracy(self) -> dict[str, float]:
+        return {s: self.correct[s] / n for s, n in self.scored.items() if n}
+
+
+def analogy_accuracy(vectors: WordVectors, questions: list[Analogy] | None = None,
+                     restrict_vocab: int = 30_000, method: str = "3cosadd",
+                     batch_size: int = 1024) -> AnalogyResult:
+    """Answer every analogy question by 3CosAdd (or 3CosMul) over the ``restrict_vocab``
+    most frequent words, the query words excluded, and count the exact hits.
+
+    Introduced in chapter 6. It gives the same answers as gensim's
+    ``evaluate_word_analogies(restrict_vocab=...)`` on the same vectors (a test checks
+    it), but works in batches of questions, with one matrix product each.
+    """
+    questions = load_analogies() if questions is None else questions
+    result = AnalogyResult(total=len(questions))
+    allowed = {w: i for i, w in enumerate(vectors.words[:restrict_vocab])}
+    usable = [q for q in questions if all(w in allowed for w in (q.a, q.b, q.c, q.d))]
+    unit = vectors.unit[:restrict_vocab]
+    for start in range(0, len(usable), batch_size):
+        batch = usable[start:start + batch_size]
+        rows = torch.tensor([[allowed[q.a], allowed[q.b], allowed[q.c]] for q in batch])
+        cos_a, cos_b, cos_c = (unit[rows[:, k]] @ unit.T for k in range(3))  # (n, V) each
+        if method == "3cosadd":
+            scores = cos_b - cos_a + cos_c
+        elif method == "3cosmul":
+            scores = (cos_b + 1) / 2 * (cos_c + 1) / 2 / ((cos_a + 1) / 2 + 1e-3)
+        else:
+            raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}.")
+        scores.scatter_(1, rows, -float("inf"))  # the query words are never answers
+        answers = scores.argmax(dim=1).tolist()
+        for q, answer in zip(batch, answers):
+            result.scored[q.section] += 1
+            result.correct[q.section] += int(answer == allowed[q.d])
+    return result
+
+
+def load_word_pairs(path: str | Path) -> list[tuple[str, str, float]]:
+    """Word pairs with a human similarity score, from a tab-separated file such as
+    gensim's ``wordsim353.tsv`` or ``simlex999.txt`` (``#`` lines are comments)."""
+    pairs = []
+    with open(path, encoding="utf-8") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            try:
+                pairs.append((parts[0].lower(), parts[1].lower(), float(parts[2])))
+            except (IndexError, ValueError):
+                raise ValueError(f"{path}, line {number}: expected 'word<TAB>word<TAB>score', "
+                                 f"got {line.strip()!r}.") from None
+    return pairs
+
+
+def similarity_spearman(vectors: WordVectors, pairs: list[tuple[str, str, float]] | str = WORDSIM353
+                        ) -> tuple[float, float]:
+    """The Spearman correlation between human scores and cosine similarities, and the
+    share of pairs scored (both words known). ``pairs`` is a list or the name of one of
+    gensim's test files.
+
+    Introduced in chapter 6.
+    """
+    if isinstance(pairs, str):
+        pairs = load_word_pairs(datapath(pairs))
+    known = [(a, b, s) for a, b, s in pairs if a in vectors and b in vectors]
+    if len(known) < 2:
+        return float("nan"), len(known) / len(pairs)
+    cosines = [float(vectors.unit[vectors.row(a)] @ vectors.unit[vectors.row(b)]) for a, b, _ in known]
+    rho = spearmanr([s for *_, s in known], cosines).statistic
+    return float(rho), len(known) / len(pairs)
+
+
+def to_keyed_vectors(vectors: torch.Tensor, vocab: Vocab):
+    """A trained table and its vocabulary as a gensim ``KeyedVectors`` (``<unk>`` left out).
+
+    Introduced in chapter 4.
     """
     if vectors.shape[0] != len(vocab):
         raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has {len(vocab)} words.")
-    keep = [i for i, word in enumerate(vocab.itos) if word != vocab.unk]
-    keyed = KeyedVectors(vector_size=vectors.shape[1])
-    keyed.add_vectors([vocab.itos[i] for i in keep], vectors.detach().cpu().float().numpy()[keep])
-    return keyed
+    return WordVectors.from_model(vectors, vocab).to_keyed_vectors()
 
 
 def wordsim353(vectors: torch.Tensor, vocab: Vocab) -> tuple[float, float]:
-    """The Spearman correlation on WordSim353, and the share of its pairs we could score.
+    """WordSim353 Spearman correlation of a trained table, and the share of pairs scored.
 
-    Introduced in chapter 4. Pairs with a word outside the vocabulary are skipped, as
-    gensim's ``evaluate_word_pairs`` does; on a small corpus that is many of them, so
-    always read the correlation together with the coverage.
+    Introduced in chapter 4, as a first yardstick before chapter 6. It agrees with
+    gensim's ``evaluate_word_pairs`` on the same vectors.
     """
-    keyed = to_keyed_vectors(vectors, vocab)
-    _, spearman, oov_percent = keyed.evaluate_word_pairs(datapath("wordsim353.tsv"))
-    return float(spearman.statistic if hasattr(spearman, "statistic") else spearman[0]), 1 - float(oov_percent) / 100
+    if vectors.shape[0] != len(vocab):
+        raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has {len(vocab)} words.")
+    return similarity_spearman(WordVectors.from_model(vectors, vocab), WORDSIM353)
