@@ -24,7 +24,7 @@ import torch
 from gensim.test.utils import datapath
 from scipy.stats import spearmanr
 
-from .vectors import WordVectors
+from .vectors import WordVectors, analogy_scores
 from .vocab import Vocab
 
 __all__ = ["Analogy", "AnalogyResult", "load_analogies", "analogy_accuracy", "load_word_pairs",
@@ -106,13 +106,8 @@ def analogy_accuracy(vectors: WordVectors, questions: list[Analogy] | None = Non
     for start in range(0, len(usable), batch_size):
         batch = usable[start:start + batch_size]
         rows = torch.tensor([[allowed[q.a], allowed[q.b], allowed[q.c]] for q in batch])
-        cos_a, cos_b, cos_c = (unit[rows[:, k]] @ unit.T for k in range(3))  # (n, V) each
-        if method == "3cosadd":
-            scores = cos_b - cos_a + cos_c
-        elif method == "3cosmul":
-            scores = (cos_b + 1) / 2 * (cos_c + 1) / 2 / ((cos_a + 1) / 2 + 1e-3)
-        else:
-            raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}.")
+        # the cosines of every candidate with a, b and c: (n, V) each
+        scores = analogy_scores(*(unit[rows[:, k]] @ unit.T for k in range(3)), method=method)
         scores.scatter_(1, rows, -float("inf"))  # the query words are never answers
         answers = scores.argmax(dim=1).tolist()
         for q, answer in zip(batch, answers):

@@ -28,7 +28,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["WordVectors"]
+__all__ = ["WordVectors", "analogy_scores"]
+
+
+def analogy_scores(cos_a: torch.Tensor, cos_b: torch.Tensor, cos_c: torch.Tensor,
+                   method: str = "3cosadd") -> torch.Tensor:
+    """Score every candidate ``x`` for ``a : b :: c : x`` from its cosines with a, b, c.
+
+    Introduced in chapter 6. ``3cosadd``: ``cos(x, b) - cos(x, a) + cos(x, c)``.
+    ``3cosmul`` (Levy and Goldberg, 2014): ``cos'(x, b) * cos'(x, c) / (cos'(x, a) + 0.001)``
+    with the cosines shifted to ``[0, 1]``, so that no single term can dominate the sum.
+    """
+    if method == "3cosadd":
+        return cos_b - cos_a + cos_c
+    if method == "3cosmul":
+        shift = lambda cos: (cos + 1) / 2  # noqa: E731
+        return shift(cos_b) * shift(cos_c) / (shift(cos_a) + 1e-3)
+    raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}.")
 
 
 class WordVectors:
@@ -117,21 +133,12 @@ class WordVectors:
                 restrict: int | None = None) -> list[tuple[str, float]]:
         """Solve ``a : b :: c : ?`` ("man is to king as woman is to ?").
 
-        ``3cosadd`` ranks every word ``x`` by ``cos(x, b) - cos(x, a) + cos(x, c)``;
-        ``3cosmul`` by ``cos'(x, b) * cos'(x, c) / (cos'(x, a) + 0.001)``, with cosines
-        shifted to ``[0, 1]`` (Levy and Goldberg, 2014). The query words are never
+        Candidates are ranked by :func:`analogy_scores`. The query words are never
         answers: without that rule the best answer is almost always ``b`` or ``c``.
         """
         rows = [self.row(w) for w in (a, b, c)]
         unit = self.unit[:restrict]
-        cos_a, cos_b, cos_c = (unit @ self.unit[i] for i in rows)
-        if method == "3cosadd":
-            scores = cos_b - cos_a + cos_c
-        elif method == "3cosmul":
-            shift = lambda cos: (cos + 1) / 2  # noqa: E731
-            scores = shift(cos_b) * shift(cos_c) / (shift(cos_a) + 1e-3)
-        else:
-            raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}.")
+        scores = analogy_scores(*(unit @ self.unit[i] for i in rows), method=method)
         for i in rows:
             if i < len(scores):
                 scores[i] = -float("inf")
