@@ -157,3 +157,28 @@ def test_similarity_spearman_equals_gensims():
         _, spearman, oov = vectors.to_keyed_vectors().evaluate_word_pairs(datapath(name))
         assert rho == pytest.approx(spearman.statistic, abs=1e-12)
         assert coverage == pytest.approx(1 - oov / 100)
+
+
+def test_projector_export(vectors, tmp_path):
+    vectors_path, metadata_path = vectors.export_projector(tmp_path / "projector", words=["king", "queen"])
+    rows = vectors_path.read_text().splitlines()
+    assert metadata_path.read_text().splitlines() == ["king", "queen"]
+    assert len(rows) == 2 and len(rows[0].split("\t")) == vectors.dim
+    assert np.allclose([float(x) for x in rows[1].split("\t")], vectors["queen"].numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_word_group_maps_draw(vectors, method):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from w2v_lib.plots import plot_word_groups
+
+    fig, ax = plt.subplots()
+    plot_word_groups(vectors, {"royal": ["king", "queen", "prince"], "places": ["paris", "rome", "france"]},
+                     method=method, ax=ax)
+    assert "prince" in ax.get_title()  # listed as missing
+    assert len(ax.collections) == 2
+    plt.close(fig)

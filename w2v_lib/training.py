@@ -37,6 +37,7 @@ class History:
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
     examples: int = 0
+    epochs: int = 0
 
     @property
     def examples_per_second(self) -> float:
@@ -119,4 +120,5 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             bar.update(1)
     bar.close()
     history.seconds = time.perf_counter() - start
+    history.epochs = epochs
     return history

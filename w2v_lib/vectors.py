@@ -31,6 +31,20 @@ import torch
 __all__ = ["WordVectors", "analogy_scores"]
 
 
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def analogy_scores(cos_a: torch.Tensor, cos_b: torch.Tensor, cos_c: torch.Tensor,
                    method: str = "3cosadd") -> torch.Tensor:
     """Score every candidate ``x`` for ``a : b :: c : x`` from its cosines with a, b, c.
@@ -183,6 +197,20 @@ class WordVectors:
             Path(temporary).unlink(missing_ok=True)
             raise
         return path
+
+    def export_projector(self, folder: str | os.PathLike, words: Sequence[str] | None = None) -> tuple[Path, Path]:
+        """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorFlow Embedding Projector
+        (projector.tensorflow.org: "Load", then choose the two files).
+
+        ``words`` picks a subset (by default all words, most frequent first).
+        """
+        folder = Path(folder)
+        words = self.words if words is None else list(words)
+        matrix = self.vectors[[self.row(w) for w in words]].numpy()
+        vectors_text = "".join("\t".join(f"{x:.6g}" for x in row) + "\n" for row in matrix)
+        metadata_text = "".join(w + "\n" for w in words)
+        return (_write_atomically(folder / "vectors.tsv", vectors_text.encode()),
+                _write_atomically(folder / "metadata.tsv", metadata_text.encode()))
 
     @classmethod
     def load(cls, path: str | os.PathLike, binary: bool = False) -> WordVectors:

@@ -13,6 +13,7 @@ One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 from .lookup import check_linear_from_embedding, check_one_hot, check_word_to_index
 from .skipgram import check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_examples
+from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
 
@@ -27,4 +28,6 @@ __all__ = [
     "check_noise_probs", "check_unigram_table", "check_sgns_grads",
     # chapter 5
     "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
+    # chapter 6
+    "check_cosine_matrix", "check_three_cos_add", "check_spearman",
 ]

@@ -106,6 +106,8 @@ def _say(text: str, indent: int = 2) -> None:
 def short_repr(value: Any) -> str:
     """A short, readable form of a scalar for the report."""
     if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            return f"a tensor of shape {tuple(value.shape)}"
         value = value.item()
     if isinstance(value, float):
         return f"{value:.4g}"
