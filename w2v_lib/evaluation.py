@@ -156,8 +156,6 @@ def to_keyed_vectors(vectors: torch.Tensor, vocab: Vocab):
 
     Introduced in chapter 4.
     """
-    if vectors.shape[0] != len(vocab):
-        raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has {len(vocab)} words.")
     return WordVectors.from_model(vectors, vocab).to_keyed_vectors()
 
 
@@ -167,6 +165,4 @@ def wordsim353(vectors: torch.Tensor, vocab: Vocab) -> tuple[float, float]:
     Introduced in chapter 4, as a first yardstick before chapter 6. It agrees with
     gensim's ``evaluate_word_pairs`` on the same vectors.
     """
-    if vectors.shape[0] != len(vocab):
-        raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has {len(vocab)} words.")
     return similarity_spearman(WordVectors.from_model(vectors, vocab), WORDSIM353)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from .vectors import WordVectors
 from .vocab import Vocab
 
 __all__ = ["nearest_neighbours", "format_neighbours"]
@@ -22,18 +23,9 @@ def nearest_neighbours(vectors: torch.Tensor, vocab: Vocab, word: str, k: int = 
     word is a KeyError that names it and suggests close ones; the unknown-word token
     itself is never returned as a neighbour.
     """
-    if vectors.shape[0] != len(vocab):
-        raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has "
-                         f"{len(vocab)} words; pass the table that was trained with it.")
-    index = vocab.index(word, strict=True)
-    unit = torch.nn.functional.normalize(vectors.float(), dim=1)
-    cosines = unit @ unit[index]
-    cosines[index] = -float("inf")
-    if vocab.unk_index is not None:
-        cosines[vocab.unk_index] = -float("inf")
-    k = min(k, len(vocab) - 1 - (vocab.unk_index is not None))
-    best = torch.topk(cosines, k)
-    return [(vocab.word(int(i)), round(float(c), 4)) for c, i in zip(best.values, best.indices)]
+    vocab.index(word, strict=True)  # an unknown word: a KeyError with suggestions
+    neighbours = WordVectors.from_model(vectors, vocab).most_similar(word, topn=k)
+    return [(w, round(c, 4)) for w, c in neighbours]
 
 
 def format_neighbours(vectors: torch.Tensor, vocab: Vocab, words: list[str], k: int = 5) -> str:

@@ -87,6 +87,9 @@ class WordVectors:
     @classmethod
     def from_model(cls, vectors: torch.Tensor, vocab) -> WordVectors:
         """The rows of a trained table for the words of ``vocab`` (``<unk>`` left out)."""
+        if vectors.shape[0] != len(vocab):
+            raise ValueError(f"vectors has {vectors.shape[0]} rows but the vocabulary has "
+                             f"{len(vocab)} words; pass the table that was trained with it.")
         keep = [i for i, word in enumerate(vocab.itos) if word != vocab.unk]
         return cls([vocab.itos[i] for i in keep], torch.as_tensor(vectors)[keep])
 
