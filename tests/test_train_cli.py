@@ -1,0 +1,143 @@
+"""Tests of the command line ``python -m w2v_lib.train``: its outputs, resuming from a
+checkpoint, its errors, and the WikiText-103 path through the downloader (served from
+127.0.0.1)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+import torch
+from gensim.models import KeyedVectors
+
+from test_wikitext import Server, make_zip, sha256
+from w2v_lib import wikitext
+from w2v_lib.corpus import encode_corpus
+from w2v_lib.fast_training import FastConfig, FastTrainer
+from w2v_lib.train import main
+from w2v_lib.vectors import WordVectors
+
+SMALL = ["--dim", "8", "--window", "2", "--epochs", "2", "--min-count", "2", "--batch-size",
+         "64", "--device", "cpu", "--quiet"]
+
+
+@pytest.fixture
+def text_corpus(tmp_path):
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(40)]
+    lines = [" ".join(rng.choices(words, k=rng.randint(3, 20))) for _ in range(300)]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    return path
+
+
+def test_the_command_writes_vectors_and_metrics(tmp_path, text_corpus):
+    out = tmp_path / "run"
+    metrics = main(["--corpus", str(text_corpus), "--out", str(out), *SMALL])
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "metrics.json",
+                                                     "vectors.txt"]
+    written = json.loads((out / "metrics.json").read_text())
+    assert written == json.loads(json.dumps(metrics))
+    assert written["corpus"]["vocabulary"] == 40
+    assert written["words_per_second"] > 0 and written["training_seconds"] > 0
+    assert written["effective_words"] == pytest.approx(
+        2 * written["corpus"]["effective_words_per_epoch"], rel=0.05)
+    for key in ("analogy_accuracy", "wordsim353", "simlex999"):
+        assert key in written  # scored (these made-up words cover no question: nan)
+    keyed = KeyedVectors.load_word2vec_format(str(out / "vectors.txt"))
+    assert len(keyed) == 40 and keyed.vector_size == 8
+
+
+def test_a_run_resumed_by_the_command_ends_like_an_uninterrupted_one(tmp_path, text_corpus):
+    whole = tmp_path / "whole"
+    main(["--corpus", str(text_corpus), "--out", str(whole), "--no-eval", *SMALL])
+    # an interrupted run: what the command leaves behind when killed mid-epoch
+    stopped = tmp_path / "stopped"
+    corpus = encode_corpus(lambda: (line.split() for line in open(text_corpus) if line.split()),
+                           min_count=2)
+    config = FastConfig(dim=8, window=2, epochs=2, batch_size=64)
+    FastTrainer(corpus, config).train(progress=False, checkpoint=stopped / "checkpoint.pt",
+                                      stop_after=7)
+    main(["--corpus", str(text_corpus), "--out", str(stopped), "--no-eval", *SMALL])
+    a = WordVectors.load(whole / "vectors.txt")
+    b = WordVectors.load(stopped / "vectors.txt")
+    assert a.words == b.words and torch.equal(a.vectors, b.vectors)
+
+
+def test_binary_output(tmp_path, text_corpus):
+    out = tmp_path / "run"
+    main(["--corpus", str(text_corpus), "--out", str(out), "--binary", "--no-eval", *SMALL])
+    keyed = KeyedVectors.load_word2vec_format(str(out / "vectors.bin"), binary=True)
+    assert len(keyed) == 40
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--dim", "0"], "--dim: expected a whole number of at least 1, got 0"),
+    (["--window", "five"], "--window: expected a whole number, got 'five'"),
+    (["--model", "glove"], "invalid choice: 'glove'"),
+    (["--sample", "-1"], "--sample: expected a number of at least 0"),
+    (["--sample", "1.5"], "sample must be 0 (off) or a small positive threshold"),
+    (["--corpus", "wikitext-4"], "neither a WikiText name"),
+    (["--device", "tpu"], "--device 'tpu' is not a device"),
+])
+def test_bad_arguments_get_a_clear_error(tmp_path, text_corpus, capsys, arguments, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--corpus", str(text_corpus), "--out", str(tmp_path / "run"), "--quiet",
+              *arguments])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_resuming_with_other_settings_is_refused(tmp_path, text_corpus, capsys):
+    out = tmp_path / "run"
+    main(["--corpus", str(text_corpus), "--out", str(out), "--no-eval", *SMALL])
+    with pytest.raises(SystemExit):
+        main(["--corpus", str(text_corpus), "--out", str(out), "--no-eval", *SMALL,
+              "--dim", "16"])
+    assert "holds a run with other settings" in capsys.readouterr().err
+    # --fresh starts again instead
+    metrics = main(["--corpus", str(text_corpus), "--out", str(out), "--no-eval", *SMALL,
+                    "--dim", "16", "--fresh"])
+    assert metrics["settings"]["dim"] == 16
+
+
+def test_wikitext_103_is_downloaded_verified_and_trained_on(tmp_path, monkeypatch):
+    """The WikiText-103 path end to end, with a small zip laid out like the real one,
+    served from 127.0.0.1 in place of the real host."""
+    rng = random.Random(1)
+    words = [f"t{i}" for i in range(30)]
+    paragraphs = "\n".join(" " + " ".join(rng.choices(words, k=15)) + " " for _ in range(200))
+    body = make_zip({f"wikitext-103/wiki.{split}.tokens": f" = Title = \n{paragraphs}\n"
+                     for split in wikitext.SPLITS})
+    server = Server()
+    try:
+        url = server.serve("/wikitext-103-v1.zip", body)
+        real = wikitext.ARCHIVES["wikitext-103"]
+        monkeypatch.setitem(wikitext.ARCHIVES, "wikitext-103", dataclasses.replace(
+            real,
+            urls=(url,), sha256=sha256(body), size=len(body)))
+        monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        metrics = main(["--corpus", "wikitext-103", "--out", str(tmp_path / "run"),
+                        "--no-eval", *SMALL])
+    finally:
+        server.close()
+    assert metrics["corpus"]["tokens"] == 200 * 15
+    assert (tmp_path / "data" / "wikitext-103" / "wiki.train.tokens").is_file()
+
+
+def test_the_module_runs_as_a_program(tmp_path, text_corpus):
+    result = subprocess.run(
+        [sys.executable, "-m", "w2v_lib.train", "--corpus", str(text_corpus), "--out",
+         str(tmp_path / "run"), "--no-eval", *SMALL[:-1]],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stderr and "words/s" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "w2v_lib.train", "--epochs", "0"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "--epochs" in result.stderr
