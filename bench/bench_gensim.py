@@ -26,17 +26,7 @@ from w2v_lib.corpus import wikitext_corpus
 from w2v_lib.evaluation import analogy_accuracy, similarity_spearman
 from w2v_lib.fast_training import FastConfig, FastTrainer
 from w2v_lib.vectors import WordVectors
-from w2v_lib.wikitext import iter_paragraphs, wikitext_path
-
-
-class Paragraphs:
-    """WikiText paragraphs, streamed from the file on every pass (gensim's way)."""
-
-    def __init__(self, path) -> None:
-        self.path = path
-
-    def __iter__(self):
-        return iter_paragraphs(self.path)
+from w2v_lib.wikitext import ParagraphStream
 
 
 def scores(vectors: WordVectors) -> dict[str, float]:
@@ -89,7 +79,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     corpus = wikitext_corpus(args.corpus, min_count=args.min_count)
     results = {"ours": run_ours(args, corpus),
-               "gensim": run_gensim(args, Paragraphs(wikitext_path(args.corpus)))}
+               "gensim": run_gensim(args, ParagraphStream(args.corpus))}
     ratio = results["ours"]["words_per_second"] / results["gensim"]["words_per_second"]
 
     print(f"\n{args.corpus}: {len(corpus):,} tokens, {len(corpus.vocab):,} words; {args.model}, "

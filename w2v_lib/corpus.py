@@ -17,8 +17,9 @@ them: they are not replaced by an unknown-word token.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from itertools import repeat as _repeat
 
 import numpy as np
@@ -133,14 +134,10 @@ def wikitext_corpus(name: str = "wikitext-2", split: str = "train", min_count: i
 
     Introduced in chapter 7.
     """
-    from .wikitext import iter_paragraphs, wikitext_path
+    from .wikitext import ParagraphStream
 
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1, got {repeat}.")
-    path = wikitext_path(name, split)
-
-    def sentences() -> Iterator[list[str]]:
-        for _ in _repeat(None, repeat):
-            yield from iter_paragraphs(path)
-
-    return encode_corpus(sentences, min_count=min_count)
+    stream = ParagraphStream(name, split)
+    return encode_corpus(lambda: chain.from_iterable(_repeat(stream, repeat)),
+                         min_count=min_count)

@@ -48,10 +48,41 @@ from .progress import Progress
 from .subsampling import keep_probabilities
 from .vectors import WordVectors
 
-__all__ = ["FastConfig", "FastTrainer", "CheckpointError", "FORMAT_VERSION"]
+__all__ = ["FastConfig", "FastTrainer", "CheckpointError", "FORMAT_VERSION", "window_mask",
+           "fold_windows"]
 
 MODELS = ("sgns", "cbow")
 FORMAT_VERSION = 1
+
+
+def window_mask(span_sentence: torch.Tensor, reduced: torch.Tensor, window: int) -> torch.Tensor:
+    """Which window positions are real context words, as a ``(size, 2*window+1)`` bool.
+
+    Introduced in chapter 7. ``span_sentence`` holds the sentence number of ``size +
+    2*window`` consecutive tokens (the centers, with ``window`` tokens on each side);
+    ``reduced`` holds each center's reduced window, from 1 to ``window``. Position ``j``
+    of center ``i`` (offset ``j - window``) is a context when it is not the center, lies
+    within the reduced window, and belongs to the center's sentence.
+    """
+    width = 2 * window + 1
+    size = len(span_sentence) - 2 * window
+    offsets = torch.arange(-window, window + 1, device=span_sentence.device)
+    same_sentence = span_sentence.unfold(0, width, 1) == span_sentence[window:window + size, None]
+    return same_sentence & (offsets.abs() <= reduced[:, None]) & (offsets != 0)
+
+
+def fold_windows(grad_contexts: torch.Tensor, window: int) -> torch.Tensor:
+    """Add the gradients of overlapping windows back onto the block of tokens they
+    came from: a ``(size, 2*window+1, dim)`` tensor becomes ``(size + 2*window, dim)``.
+
+    Introduced in chapter 7. Position ``j`` of window ``i`` is token ``i + j`` of the
+    block, so a token gets the sum over every window it appears in.
+    """
+    size, width, dim = grad_contexts.shape
+    block = grad_contexts.new_zeros(size + width - 1, dim)
+    for j in range(width):
+        block[j:j + size] += grad_contexts[:, j]
+    return block
 
 
 class CheckpointError(ValueError):
@@ -154,7 +185,6 @@ class FastTrainer:
         self.words_done = 0.0  # effective words trained on, for the learning rate
         self.generator_state: torch.Tensor | None = None
         self.stats = RunStats()
-        self.offsets = torch.arange(-config.window, config.window + 1, device=self.device)
 
     # --- the parts of an epoch ----------------------------------------------------
     def _generator(self, epoch: int) -> torch.Generator:
@@ -213,8 +243,7 @@ class FastTrainer:
         # the windows: row i of `contexts` is the input vectors of span[i : i + width]
         block = self.w_in.index_select(0, span)
         contexts = block.unfold(0, width, 1).transpose(1, 2)  # (size, width, dim), a view
-        mask = ((span_sentence.unfold(0, width, 1) == span_sentence[window:window + size, None])
-                & (self.offsets.abs() <= reduced[:, None]) & (self.offsets != 0))
+        mask = window_mask(span_sentence, reduced, window)
         targets = torch.cat([centers[:, None], noise.long()], dim=1)  # (size, 1+k)
         # a noise word that is the center itself is skipped, as in word2vec.c
         useful = torch.ones_like(targets, dtype=torch.bool)
@@ -250,10 +279,7 @@ class FastTrainer:
             grad_contexts = weights[:, :, None] * grad_hidden  # every context: the whole error
             grad_outputs = error[:, :, None] * hidden  # (size, 1+k, dim)
         # fold the windows back onto the block: offset j of center i is block row i + j
-        grad_block = torch.zeros_like(block)
-        for j in range(width):
-            grad_block[j:j + size] += grad_contexts[:, j]
-        self.w_in.index_add_(0, span, grad_block)
+        self.w_in.index_add_(0, span, fold_windows(grad_contexts, window))
         self.w_out.index_add_(0, targets.view(-1), grad_outputs.reshape(-1, cfg.dim))
         return loss
 

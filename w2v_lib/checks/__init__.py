@@ -16,6 +16,7 @@ from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_exam
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
+from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 
 __all__ = [
     # chapter 1
@@ -30,4 +31,6 @@ __all__ = [
     "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
     # chapter 6
     "check_cosine_matrix", "check_three_cos_add", "check_spearman",
+    # chapter 7
+    "check_window_mask", "check_fold_windows", "check_add_rows",
 ]
