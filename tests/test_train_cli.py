@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import random
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -141,3 +143,45 @@ def test_the_module_runs_as_a_program(tmp_path, text_corpus):
     result = subprocess.run([sys.executable, "-m", "w2v_lib.train", "--epochs", "0"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--epochs" in result.stderr
+
+
+def test_a_process_killed_mid_epoch_resumes_to_the_same_vectors(tmp_path):
+    """A real kill: the command runs in its own process, saving a checkpoint after
+    every batch, and is killed with SIGKILL in the middle of the run."""
+    rng = random.Random(2)
+    words = [f"k{i}" for i in range(200)]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(rng.choices(words, k=20)) for _ in range(3000)))
+    arguments = ["--corpus", str(corpus), "--dim", "16", "--epochs", "3", "--batch-size", "32",
+                 "--device", "cpu", "--no-eval", "--quiet", "--threads", "1"]
+    command = [sys.executable, "-m", "w2v_lib.train", *arguments]
+    killed = tmp_path / "killed"
+    process = subprocess.Popen([*command, "--out", str(killed), "--checkpoint-every", "0"])
+    checkpoint = killed / "checkpoint.pt"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if checkpoint.exists():
+                state = torch.load(checkpoint, weights_only=True)
+                if state["epoch"] >= 1 and state["batch"] > 0:
+                    break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the run never reached its second epoch")
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL  # killed, not finished
+    assert not (killed / "vectors.txt").exists()
+    state = torch.load(checkpoint, weights_only=True)  # whole, despite the kill
+    assert state["epoch"] < 3
+
+    resumed = subprocess.run([*command, "--out", str(killed)], capture_output=True, text=True,
+                             timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = subprocess.run([*command, "--out", str(tmp_path / "whole")], capture_output=True,
+                           text=True, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+    a = WordVectors.load(killed / "vectors.txt")
+    b = WordVectors.load(tmp_path / "whole" / "vectors.txt")
+    assert a.words == b.words and torch.equal(a.vectors, b.vectors)
