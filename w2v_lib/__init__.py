@@ -19,6 +19,7 @@ One module per concept, each named after it:
 * ``evaluation``: WordSim353 and conversion to gensim (chapter 4; more in chapter 6)
 * ``subsampling``: keep-probabilities of frequent words (chapter 5)
 * ``vectors``: trained word vectors: neighbours, analogies, word2vec files (chapter 6)
+* ``atomic_write``: files that are either written whole or not at all (chapter 6)
 * ``recipe``: chapter 5's recipe in one call, with gensim's parameter names (chapter 6)
 * ``plots``: 2-D maps of word groups, PCA and t-SNE (chapter 6)
 * ``corpus``: a whole corpus as one tensor of word indices (chapter 7)

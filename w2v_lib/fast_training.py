@@ -35,13 +35,12 @@ with atomics may sum in a different order).
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 
+from .atomic_write import write_atomically
 from .corpus import EncodedCorpus
 from .noise import AliasSampler, noise_distribution
 from .progress import Progress
@@ -372,7 +371,6 @@ class FastTrainer:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the run to ``path`` atomically: a crash while saving leaves the
         previous checkpoint whole."""
-        path = Path(path)
         state = {
             "format": FORMAT_VERSION,
             "config": asdict(self.config),
@@ -386,16 +384,7 @@ class FastTrainer:
             "stats": {"words": self.stats.words, "seconds": self.stats.seconds,
                       "losses": [list(item) for item in self.stats.losses]},
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                torch.save(state, file)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, lambda file: torch.save(state, file))
 
     @classmethod
     def resume(cls, path: str | os.PathLike[str], corpus: EncodedCorpus,

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
+from .atomic_write import write_atomically
 from .corpus import EncodedCorpus, encode_corpus, wikitext_corpus
 from .fast_training import CheckpointError, FastConfig, FastTrainer
 from .scale import pick_device
@@ -131,18 +130,6 @@ def _load_corpus(parser: argparse.ArgumentParser, args: argparse.Namespace) -> E
     return encode_corpus(sentences, min_count=args.min_count)
 
 
-def _write_json(path: Path, data: dict) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> dict:
     """Run the command line; returns the metrics it wrote."""
     parser = build_parser()
@@ -212,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         for name, pairs in (("wordsim353", WORDSIM353), ("simlex999", SIMLEX999)):
             rho, coverage = similarity_spearman(vectors, pairs)
             metrics[name] = {"spearman": rho, "coverage": coverage}
-    _write_json(out / "metrics.json", metrics)
+    write_atomically(out / "metrics.json", (json.dumps(metrics, indent=2) + "\n").encode())
     log(f"wrote {vectors_path} and {out / 'metrics.json'}: "
         f"{metrics['words_per_second']:,} words/s"
         + ("" if args.no_eval else f", analogies {metrics['analogy_accuracy']:.1%}, "

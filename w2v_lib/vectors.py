@@ -21,28 +21,15 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .atomic_write import write_atomically
+
 __all__ = ["WordVectors", "analogy_scores"]
-
-
-def _write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def analogy_scores(cos_a: torch.Tensor, cos_b: torch.Tensor, cos_c: torch.Tensor,
@@ -183,23 +170,17 @@ class WordVectors:
         if bad is not None:
             raise ValueError(f"the word {bad!r} is empty or holds white space, which the word2vec "
                              "format cannot store; replace it (e.g. spaces by '_') before saving.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(f"{len(self)} {self.dim}\n".encode())
-                matrix = self.vectors.numpy().astype("<f4")
-                for word, vector in zip(self.words, matrix):
-                    if binary:
-                        file.write(word.encode() + b" " + vector.tobytes() + b"\n")
-                    else:
-                        numbers = " ".join(repr(float(x)) for x in vector)
-                        file.write(f"{word} {numbers}\n".encode())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
+        def write(file) -> None:
+            file.write(f"{len(self)} {self.dim}\n".encode())
+            matrix = self.vectors.numpy().astype("<f4")
+            for word, vector in zip(self.words, matrix):
+                if binary:
+                    file.write(word.encode() + b" " + vector.tobytes() + b"\n")
+                else:
+                    numbers = " ".join(repr(float(x)) for x in vector)
+                    file.write(f"{word} {numbers}\n".encode())
+
+        return write_atomically(path, write)
 
     def export_projector(self, folder: str | os.PathLike, words: Sequence[str] | None = None) -> tuple[Path, Path]:
         """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorFlow Embedding Projector
@@ -212,8 +193,8 @@ class WordVectors:
         matrix = self.vectors[[self.row(w) for w in words]].numpy()
         vectors_text = "".join("\t".join(f"{x:.6g}" for x in row) + "\n" for row in matrix)
         metadata_text = "".join(w + "\n" for w in words)
-        return (_write_atomically(folder / "vectors.tsv", vectors_text.encode()),
-                _write_atomically(folder / "metadata.tsv", metadata_text.encode()))
+        return (write_atomically(folder / "vectors.tsv", vectors_text.encode()),
+                write_atomically(folder / "metadata.tsv", metadata_text.encode()))
 
     @classmethod
     def load(cls, path: str | os.PathLike, binary: bool = False) -> WordVectors:
