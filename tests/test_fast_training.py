@@ -144,7 +144,7 @@ def test_subsampling_keeps_each_word_with_its_probability():
 def test_noise_follows_the_three_quarter_power():
     corpus = corpus_of(random_sentences(count=400))
     trainer = FastTrainer(corpus, FastConfig())
-    draws = trainer._noise((200_000,), torch.Generator().manual_seed(0))
+    draws = trainer.noise.sample((200_000,), torch.Generator().manual_seed(0))
     counts = torch.tensor(corpus.vocab.counts, dtype=torch.float64) ** 0.75
     expected = counts / counts.sum()
     observed = torch.bincount(draws, minlength=len(counts)).double() / len(draws)

@@ -170,9 +170,8 @@ class FastTrainer:
         self.vocab = corpus.vocab
         counts = corpus.counts
         self.keep = keep_probabilities(counts, config.sample).float().to(self.device)
-        alias = AliasSampler(noise_distribution(counts))
-        self.alias_keep = alias.keep.float().to(self.device)
-        self.alias = alias.alias.to(self.device)
+        # chapter 4's alias method, its tables on the device, so draws happen there
+        self.noise = AliasSampler(noise_distribution(counts)).to(self.device, torch.float32)
         # the effective words of an epoch, on average: the expected number of kept tokens
         self.words_per_epoch = float((counts * self.keep.double().cpu()).sum())
         size, dim = len(self.vocab), config.dim
@@ -209,13 +208,6 @@ class FastTrainer:
         return (torch.cat([pad_ids, *kept_ids, pad_ids]),
                 torch.cat([pad_sentence, *kept_sentence, pad_sentence]))
 
-    def _noise(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-        # Walker's alias method (chapter 4), drawn on the device
-        buckets = torch.randint(0, len(self.alias), shape, generator=generator,
-                                device=self.device)
-        coins = torch.rand(shape, generator=generator, device=self.device)
-        return torch.where(coins < self.alias_keep[buckets], buckets, self.alias[buckets])
-
     def _alpha(self) -> float:
         total = self.config.epochs * self.words_per_epoch
         start = self.config.start_alpha
@@ -225,7 +217,7 @@ class FastTrainer:
         """Each center's reduced window (uniform in 1..window) and its noise words."""
         reduced = torch.randint(1, self.config.window + 1, (size,), generator=generator,
                                 device=self.device)
-        return reduced, self._noise((size, self.config.negative), generator)
+        return reduced, self.noise.sample((size, self.config.negative), generator)
 
     def _step(self, ids: torch.Tensor, sentence: torch.Tensor, start: int, size: int,
               reduced: torch.Tensor, noise: torch.Tensor, alpha: float,

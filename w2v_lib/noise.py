@@ -27,6 +27,8 @@ their count looks plausible and is wrong.
 
 from __future__ import annotations
 
+import copy
+
 from collections.abc import Sequence
 
 import torch
@@ -93,9 +95,18 @@ class AliasSampler:
         self.keep = torch.tensor(keep, dtype=torch.float64)
         self.alias = torch.tensor(alias, dtype=torch.int64)
 
+    def to(self, device: torch.device | str, dtype: torch.dtype | None = None) -> AliasSampler:
+        """The same sampler with its tables on ``device`` (chapter 7 draws on the GPU),
+        its keep-probabilities in ``dtype`` if given; draws then happen there."""
+        moved = copy.copy(self)
+        moved.keep = self.keep.to(device=device, dtype=dtype or self.keep.dtype)
+        moved.alias = self.alias.to(device)
+        return moved
+
     def sample(self, shape: tuple[int, ...], generator: torch.Generator | None = None) -> torch.Tensor:
-        buckets = torch.randint(0, len(self.keep), shape, generator=generator)
-        coins = torch.rand(shape, generator=generator, dtype=torch.float64)
+        device = self.keep.device
+        buckets = torch.randint(0, len(self.keep), shape, generator=generator, device=device)
+        coins = torch.rand(shape, generator=generator, dtype=self.keep.dtype, device=device)
         return torch.where(coins < self.keep[buckets], buckets, self.alias[buckets])
 
 
