@@ -16,7 +16,6 @@ them: they are not replaced by an unknown-word token.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -94,10 +93,7 @@ def encode_corpus(sentences: Sentences, min_count: int = 5, max_sentence_length:
     if max_sentence_length < 1:
         raise ValueError(f"max_sentence_length must be at least 1, got {max_sentence_length}.")
     if vocab is None:
-        counter: Counter[str] = Counter()
-        for tokens in sentences():
-            counter.update(tokens)
-        vocab = Vocab(counter, min_count=min_count, unk=None)
+        vocab = Vocab.from_tokens(sentences(), min_count=min_count, unk=None)
     size = int(sum(vocab.counts))
     ids = np.empty(size, dtype=np.int32)
     sentence = np.empty(size, dtype=np.int32)

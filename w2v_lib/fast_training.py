@@ -44,7 +44,8 @@ from .atomic_write import write_atomically
 from .corpus import EncodedCorpus
 from .noise import AliasSampler, noise_distribution
 from .progress import Progress
-from .subsampling import keep_probabilities
+from .subsampling import keep_probabilities, subsample
+from .training import linear_lr
 from .vectors import WordVectors
 
 __all__ = ["FastConfig", "FastTrainer", "CheckpointError", "FORMAT_VERSION", "window_mask",
@@ -199,8 +200,7 @@ class FastTrainer:
         # in chunks, so that the random draws of WikiText-103 never take GBs at once
         for start in range(0, len(ids), chunk):
             part = ids[start:start + chunk]
-            mask = torch.rand(part.shape, generator=generator, device=self.device) \
-                < self.keep[part.long()]
+            mask = subsample(part, self.keep, generator)  # chapter 5's draw
             kept_ids.append(part[mask])
             kept_sentence.append(sentence[start:start + chunk][mask])
         pad_ids = torch.zeros(window, dtype=ids.dtype, device=self.device)
@@ -209,9 +209,10 @@ class FastTrainer:
                 torch.cat([pad_sentence, *kept_sentence, pad_sentence]))
 
     def _alpha(self) -> float:
-        total = self.config.epochs * self.words_per_epoch
+        # chapter 2's linear decay, by effective words, never below min_alpha
         start = self.config.start_alpha
-        return max(start * (1.0 - self.words_done / total), self.config.min_alpha)
+        return linear_lr(start, self.words_done, self.config.epochs * self.words_per_epoch,
+                         floor=self.config.min_alpha / start)
 
     def _draw(self, size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """Each center's reduced window (uniform in 1..window) and its noise words."""

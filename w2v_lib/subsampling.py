@@ -58,5 +58,8 @@ def subsample(ids: torch.Tensor, keep_prob: torch.Tensor,
     Introduced in chapter 5. Draw it anew every epoch, as word2vec does, so that over
     the epochs every occurrence gets its chance.
     """
-    draws = torch.rand(ids.shape, generator=generator, dtype=torch.float64)
+    # drawn where keep_prob lives and at its precision (the fast trainer of chapter 7
+    # keeps float32 probabilities on the GPU)
+    draws = torch.rand(ids.shape, generator=generator, dtype=keep_prob.dtype,
+                       device=keep_prob.device)
     return draws.to(ids.device) < keep_prob.to(ids.device)[ids]
