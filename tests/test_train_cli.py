@@ -45,13 +45,37 @@ def test_the_command_writes_vectors_and_metrics(tmp_path, text_corpus):
     written = json.loads((out / "metrics.json").read_text())
     assert written == json.loads(json.dumps(metrics))
     assert written["corpus"]["vocabulary"] == 40
-    assert written["words_per_second"] > 0 and written["training_seconds"] > 0
+    assert_speed_agrees_with_time(written)
     assert written["effective_words"] == pytest.approx(
         2 * written["corpus"]["effective_words_per_epoch"], rel=0.05)
     for key in ("analogy_accuracy", "wordsim353", "simlex999"):
         assert key in written  # scored (these made-up words cover no question: nan)
     keyed = KeyedVectors.load_word2vec_format(str(out / "vectors.txt"))
     assert len(keyed) == 40 and keyed.vector_size == 8
+
+
+def assert_speed_agrees_with_time(metrics):
+    """The speed a metrics file reports is its words over its seconds, whatever the
+    duration: a check of consistency, not of a value that rounding could zero."""
+    seconds, words = metrics["training_seconds"], metrics["effective_words"]
+    assert seconds > 0 and words > 0
+    assert metrics["words_per_second"] == pytest.approx(words / seconds, rel=1e-3, abs=1)
+
+
+def test_a_very_short_run_still_reports_a_time_that_matches_its_speed(
+        tmp_path, text_corpus, monkeypatch):
+    # a run of a few milliseconds, as on a fast machine: its time must not round to 0
+    train = FastTrainer.train
+
+    def quick(self, *args, **kwargs):
+        stats = train(self, *args, **kwargs)
+        stats.seconds = 0.004
+        return stats
+
+    monkeypatch.setattr(FastTrainer, "train", quick)
+    out = tmp_path / "run"
+    main(["--corpus", str(text_corpus), "--out", str(out), "--no-eval", *SMALL])
+    assert_speed_agrees_with_time(json.loads((out / "metrics.json").read_text()))
 
 
 def test_a_run_resumed_by_the_command_ends_like_an_uninterrupted_one(tmp_path, text_corpus):

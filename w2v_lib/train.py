@@ -185,7 +185,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "effective_words": stats.words,
-        "training_seconds": round(stats.seconds, 2),
+        # microseconds, not hundredths: a short run must not read as 0 seconds next to
+        # a speed computed from its true duration
+        "training_seconds": round(stats.seconds, 6),
         "words_per_second": round(stats.words_per_second),
         "final_loss": stats.losses[-1][1] if stats.losses else None,
         "vectors": str(vectors_path),
