@@ -148,10 +148,21 @@ def data_dir() -> Path:
     In order of preference: the folder named by the environment variable
     ``W2V_DATA_DIR``; the ``data/`` folder of the course's repository, when
     ``w2v_lib`` is used from a checkout of it; else ``~/.cache/w2v_lib``.
+
+    ``W2V_DATA_DIR`` names the folder that holds the extracted corpora
+    (``wikitext-2/``, ``wikitext-103/``, ...), or one extracted corpus folder itself,
+    such as ``.../wikitext-2``; in that case its parent is the data folder.
     """
     from_env = os.environ.get("W2V_DATA_DIR", "").strip()
     if from_env:
-        return Path(from_env).expanduser()
+        folder = Path(from_env).expanduser()
+        # W2V_DATA_DIR may also name an extracted corpus folder itself (for example
+        # .../wikitext-2): the data folder is then the one that holds it.
+        for archive in ARCHIVES.values():
+            if folder.name == archive.folder and any(
+                    (folder / name).is_file() for name in archive.files.values()):
+                return folder.parent
+        return folder
     # A checkout of the repository has data/ next to w2v_lib/ (and pyproject.toml
     # beside both). An installed package sits in site-packages, which has neither.
     repo_root = Path(__file__).resolve().parent.parent
@@ -218,9 +229,30 @@ def wikitext_path(
             f"away (or put {filename} in it) and try again."
         )
     _make_writable_dir(root)
-    zip_path = _download(archive, root)
+    try:
+        zip_path = _download(archive, root)
+    except DownloadError as error:
+        # say where we looked and what we expected there, not only what failed
+        raise type(error)(f"{_not_found(archive, name, target)}\n{error}") from None
     _extract(zip_path, archive, root)
     return target
+
+
+def _not_found(archive: Archive, name: str, target: Path) -> str:
+    root = target.parent.parent
+    source = ("W2V_DATA_DIR" if os.environ.get("W2V_DATA_DIR", "").strip()
+              else "the default data folder; set W2V_DATA_DIR to use another")
+    files = ", ".join(archive.files.values())
+    return (
+        f"{name} is not in the data folder, and downloading it failed.\n"
+        f"Looked for {target} (data folder {root}, from {source}).\n"
+        f"Expected layout: <data folder>/{archive.folder}/ holding {files}, as "
+        f"{archive.filename} extracts.\n"
+        f"Two ways out: run again with a working internet connection (the "
+        f"{archive.size / 1e6:.1f} MB archive is downloaded and checked against its "
+        f"pinned SHA-256), or set W2V_DATA_DIR to a folder that holds an extracted "
+        f"{archive.folder}/ folder (or to that {archive.folder}/ folder itself)."
+    )
 
 
 def _make_writable_dir(root: Path) -> None:
