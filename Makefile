@@ -2,6 +2,13 @@
 #   make book   build the HTML book into _build/html (warnings are errors)
 #   make test   run the unit tests and every chapter notebook with pytest --nbval
 # Each sets up .venv on its first run and reuses it afterwards.
+#
+# For maintainers:
+#   make learner-test   install w2v_lib from a git URL of this repository into a fresh
+#                       environment, as Colab does, and run every chapter from outside
+#                       the checkout (what is committed, not the working tree)
+#   make outputs        run chapters at the cpu scale and store their outputs, which the
+#                       book shows: make outputs NOTEBOOKS=chapters/05_subsampling_recipe.ipynb
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +17,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: book test clean
+.PHONY: book test learner-test outputs clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +35,13 @@ book: $(STAMP)
 test: $(STAMP)
 	W2V_SCALE=test $(BIN)/python -m pytest tests --nbval chapters \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+learner-test:
+	PYTHON=$(PYTHON) TORCH_SPEC="$(TORCH_SPEC)" bash tests/learner_path.sh
+
+NOTEBOOKS ?= $(sort $(wildcard chapters/*.ipynb))
+outputs: $(STAMP)
+	$(BIN)/python tests/store_outputs.py --scale cpu $(NOTEBOOKS)
 
 clean:
 	rm -rf _build $(VENV)
