@@ -119,3 +119,13 @@ def test_no_output_shows_a_path_of_the_machine_that_ran_it(path):
         for output in cell["outputs"]:
             found = MACHINE_PATH.search(output_text(output))
             assert not found, f"{found.group(0)!r} in {output_text(output)[:200]!r}"
+
+
+def test_the_pages_name_no_other_repository():
+    # the README and the book's pages send readers to the same repository as the
+    # install cells and the book's buttons
+    url = repository_url()
+    for page in [ROOT / "README.md", *sorted((ROOT / "book").glob("*.md"))]:
+        for found in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+",
+                                page.read_text(encoding="utf-8")):
+            assert found == url, f"{page.name} names {found}, the book {url}"

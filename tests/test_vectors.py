@@ -182,3 +182,19 @@ def test_word_group_maps_draw(vectors, method):
     assert "prince" in ax.get_title()  # listed as missing
     assert len(ax.collections) == 2
     plt.close(fig)
+
+
+def test_word_labels_on_a_crowded_map_do_not_overlap():
+    import matplotlib.pyplot as plt
+
+    from w2v_lib.plots import _area, place_labels
+
+    # four dots almost on top of one another, as years crowd on a PCA map
+    points = np.array([[0.0, 0.0], [0.001, 0.0], [0.0, 0.001], [0.001, 0.001], [1.0, 1.0]])
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.scatter(points[:, 0], points[:, 1])
+    labels = place_labels(ax, points, ["2005", "2008", "2010", "2012", "far"])
+    renderer = fig.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in labels]
+    assert all(_area(a, b) == 0 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(fig)
