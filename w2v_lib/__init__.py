@@ -17,6 +17,7 @@ One module per concept, each named after it:
 * ``noise``: the noise distribution and three samplers (chapter 4)
 * ``negative_sampling``: SGNS and CBOW with negative sampling (chapters 4 and 5)
 * ``evaluation``: WordSim353 and conversion to gensim (chapter 4; more in chapter 6)
+* ``scores``: the metric table every chapter reports, over several seeds (chapters 2-6)
 * ``subsampling``: keep-probabilities of frequent words (chapter 5)
 * ``vectors``: trained word vectors: neighbours, analogies, word2vec files (chapter 6)
 * ``atomic_write``: files that are either written whole or not at all (chapter 6)
