@@ -129,3 +129,27 @@ def test_the_pages_name_no_other_repository():
         for found in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+",
                                 page.read_text(encoding="utf-8")):
             assert found == url, f"{page.name} names {found}, the book {url}"
+
+
+def solution_cells(path: Path) -> list[dict]:
+    """The code cells between each {solution-start} and {solution-end} fence."""
+    cells, inside, found = json.loads(path.read_text(encoding="utf-8"))["cells"], False, []
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            inside = ("{solution-start}" in text) or (inside and "{solution-end}" not in text)
+        elif inside:
+            found.append(cell)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_solutions_are_folded_away_in_colab_and_jupyterlab(path):
+    # the book folds them into a dropdown; in a notebook they would sit in plain view
+    # under the exercise. Colab shows a cell with cellView "form" as its #@title only,
+    # JupyterLab collapses a cell whose source_hidden is set. nbval still runs them.
+    for cell in solution_cells(path):
+        source = "".join(cell["source"])
+        assert source.startswith("#@title Solution"), source[:60]
+        assert cell["metadata"].get("cellView") == "form"
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
