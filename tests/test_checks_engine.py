@@ -48,6 +48,15 @@ def test_a_stub_is_not_attempted_yet(capsys):
     assert "… not attempted yet: double still raises NotImplementedError." in report(capsys)
 
 
+def test_a_decorated_stub_is_not_attempted_yet(capsys):
+    @torch.no_grad()
+    def decorated(x):
+        raise NotImplementedError
+
+    assert run_check("double", decorated, CASES, double, compare_tensors) is False
+    assert "… not attempted yet: double still raises NotImplementedError." in report(capsys)
+
+
 def test_a_stub_called_by_the_function_is_named(capsys):
     def earlier_exercise(x):
         raise NotImplementedError

@@ -135,17 +135,20 @@ def _stub_message(title: str, error: NotImplementedError) -> str | None:
     """
     if error.args:
         return None
+    torch_dir = os.path.dirname(torch.__file__)
     frames = []
     trace = error.__traceback__.tb_next if error.__traceback__ else None  # skip run_check
     while trace is not None:
-        frames.append(trace.tb_frame)
+        frames.append(trace.tb_frame.f_code)
         trace = trace.tb_next
-    if len(frames) <= 1:
+    if not frames or torch_dir in frames[-1].co_filename:
+        return None
+    # the learner's own frames: a decorator such as @torch.no_grad() adds one of torch's
+    own = [code for code in frames if torch_dir not in code.co_filename]
+    if len(own) <= 1:
         return (f"not attempted yet: {title} still raises NotImplementedError. "
                 "Replace that line with your code, then run the cell again.")
-    raiser = frames[-1].f_code
-    if os.path.dirname(torch.__file__) in raiser.co_filename:
-        return None
+    raiser = frames[-1]
     return (f"your function calls {raiser.co_name}, which still raises "
             f"NotImplementedError: it looks like the stub of an earlier exercise. Finish "
             f"{raiser.co_name} first (its check is further up), run its cell, then this one.")
