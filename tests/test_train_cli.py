@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import signal
 import random
 import subprocess
@@ -37,21 +38,36 @@ def text_corpus(tmp_path):
     return path
 
 
-def test_the_command_writes_vectors_and_metrics(tmp_path, text_corpus):
+def test_the_command_writes_vectors_and_metrics(tmp_path):
+    # words of the evaluation sets, so that every score is defined (a made-up
+    # vocabulary covers no question, and its scores are nan)
+    words = ("athens greece baghdad iraq bangkok thailand beijing china berlin germany "
+             "love sex tiger cat book paper computer keyboard old new smart intelligent "
+             "hard difficult happy cheerful easy").split()
+    rng = random.Random(0)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(rng.choices(words, k=rng.randint(3, 20)))
+                                for _ in range(300)) + "\n", encoding="utf-8")
     out = tmp_path / "run"
-    metrics = main(["--corpus", str(text_corpus), "--out", str(out), *SMALL])
+    metrics = main(["--corpus", str(corpus), "--out", str(out), *SMALL])
     assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "metrics.json",
                                                      "vectors.txt"]
     written = json.loads((out / "metrics.json").read_text())
     assert written == json.loads(json.dumps(metrics))
-    assert written["corpus"]["vocabulary"] == 40
+    assert written["corpus"]["vocabulary"] == len(words)
     assert_speed_agrees_with_time(written)
     assert written["effective_words"] == pytest.approx(
         2 * written["corpus"]["effective_words_per_epoch"], rel=0.05)
-    for key in ("analogy_accuracy", "wordsim353", "simlex999"):
-        assert key in written  # scored (these made-up words cover no question: nan)
+    # every value is a number in its range, not nan nor inf
+    assert 0 < written["final_loss"] < 100 and math.isfinite(written["final_loss"])
+    assert 0 < written["analogy_coverage"] <= 1
+    assert 0 <= written["analogy_accuracy"] <= 1
+    for name in ("wordsim353", "simlex999"):
+        assert 0 < written[name]["coverage"] <= 1
+        assert -1 <= written[name]["spearman"] <= 1
     keyed = KeyedVectors.load_word2vec_format(str(out / "vectors.txt"))
-    assert len(keyed) == 40 and keyed.vector_size == 8
+    assert len(keyed) == len(words) and keyed.vector_size == 8
+    assert bool(torch.isfinite(torch.from_numpy(keyed.vectors)).all())
 
 
 def assert_speed_agrees_with_time(metrics):

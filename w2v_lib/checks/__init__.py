@@ -3,9 +3,12 @@ what is right and what is wrong.
 
 Every check runs your function on cases that go from tiny to realistic, and compares
 each answer with a reference implementation: first the type, shape, dtype and device,
-then the values. At the first mismatch it prints what it expected and what it got,
-with a hint, and returns ``False``. A stub that still raises ``NotImplementedError`` is
-reported as "not attempted yet". When every case passes it returns ``True``.
+then the values. Floating-point values are compared with the exact answer within the
+rounding error of any correct float32 computation (:mod:`w2v_lib.checks.rounding`).
+At the first mismatch it prints what it expected and what it got, with digits enough
+to tell them apart, and a hint, and returns ``False``. A function that changes its
+inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
+"not attempted yet". When every case passes it returns ``True``.
 
 One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """

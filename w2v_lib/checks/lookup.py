@@ -4,6 +4,7 @@ lookup table as a linear layer."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from numbers import Integral
 from typing import Any
 
 import torch
@@ -30,6 +31,10 @@ def _compare_word_to_index(got: Any, expected: dict[str, int]) -> str | None:
     for word, index in expected.items():
         if word not in got:
             return f"{word!r} is missing; expected {word!r} -> {index}."
+        if isinstance(got[word], bool) or not isinstance(got[word], Integral):
+            kind = "a tensor" if isinstance(got[word], torch.Tensor) else f"a {type(got[word]).__name__}"
+            return (f"expected {word!r} -> {index}, an int, got {kind}: {short_repr(got[word])}. "
+                    "Store plain Python ints (int(...)).")
         if got[word] != index:
             return f"expected {word!r} -> {index}, got {word!r} -> {short_repr(got[word])}."
     extra = [word for word in got if word not in expected]
@@ -60,6 +65,13 @@ def _mistake_first_seen(tokens: list[str], min_count: int) -> dict[str, int]:
     return {UNK: 0, **{w: i + 1 for i, w in enumerate(words)}}
 
 
+def _mistake_reverse_ties(tokens: list[str], min_count: int) -> dict[str, int]:
+    # sorted(key=(count, word), reverse=True): the most frequent first, but ties z to a
+    words = sorted((w for w in set(tokens) if tokens.count(w) >= min_count),
+                   key=lambda w: (tokens.count(w), w), reverse=True)
+    return {UNK: 0, **{w: i + 1 for i, w in enumerate(words)}}
+
+
 def check_word_to_index(word_to_index: Callable[[list[str], int], Mapping[str, int]]) -> bool:
     """Check exercise 1.1: ``word_to_index(tokens, min_count)``.
 
@@ -69,7 +81,8 @@ def check_word_to_index(word_to_index: Callable[[list[str], int], Mapping[str, i
     toy = [token for sentence in load_toy_corpus() for token in sentence]
     cases = [
         Case("one word, min_count=1", (["cat"], 1)),
-        Case("three words in a tie, min_count=1", (["dog", "cat", "bird"], 1)),
+        # in neither alphabetical nor reverse order, so that each wrong order shows
+        Case("three words in a tie, min_count=1", (["cat", "dog", "bird"], 1)),
         Case("counts decide the order, min_count=1", ("the cat saw the dog and the cat".split(), 1)),
         Case("min_count=2 cuts rare words", ("the cat saw the dog and the cat".split(), 2)),
         Case(f"the toy corpus ({len(toy)} tokens), min_count=3", (toy, 3)),
@@ -79,6 +92,8 @@ def check_word_to_index(word_to_index: Callable[[list[str], int], Mapping[str, i
         Mistake(_mistake_strict_cut, "a word seen exactly min_count times stays: use >=, not >."),
         Mistake(_mistake_alphabetical, "sort by count first (most frequent first); alphabetical order only breaks ties."),
         Mistake(_mistake_first_seen, "order by count, not by where a word first appears; break ties alphabetically."),
+        Mistake(_mistake_reverse_ties, "break ties alphabetically, a before z: reverse=True also reverses "
+                                       "the ties. Sort on the key (-count, word) instead."),
     ]
     return run_check("word_to_index", word_to_index, cases, _reference_word_to_index, _compare_word_to_index, mistakes)
 
@@ -87,6 +102,8 @@ def check_word_to_index(word_to_index: Callable[[list[str], int], Mapping[str, i
 
 
 def _reference_one_hot(indices: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    if indices.device.type == "meta":  # F.one_hot reads the values; meta has none
+        return torch.empty(len(indices), vocab_size, device="meta")
     return F.one_hot(indices, vocab_size).float()
 
 
@@ -99,6 +116,10 @@ def _index_cases() -> list[Case]:
         Case("256 random indices, vocabulary of 5,000",
              (torch.randint(0, 5_000, (256,), generator=generator), 5_000)),
     ]
+    # without a GPU, the 'meta' device still tells whether the result follows the
+    # indices to their device: it has shapes and a device, but no values
+    cases.append(Case("3 indices on the 'meta' device, vocabulary of 6",
+                      (torch.tensor([5, 0, 2], device="meta"), 6)))
     if torch.cuda.is_available():
         cases.append(Case("32 indices on the GPU, vocabulary of 100",
                           (torch.randint(0, 100, (32,), generator=generator).cuda(), 100)))
@@ -110,6 +131,7 @@ def check_one_hot(one_hot: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
 
     The answer is a float32 matrix with one row per index and ``vocab_size`` columns,
     holding a single 1.0 per row in the column of that index, on the indices' device.
+    Without a GPU, indices on the 'meta' device (shapes, no values) check the device.
     """
     mistakes = [
         Mistake(lambda idx, v: _reference_one_hot(idx, v).T, "one row per index, one column per word in the vocabulary."),
@@ -117,7 +139,9 @@ def check_one_hot(one_hot: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
         Mistake(lambda idx, v: F.one_hot((idx + 1) % v, v).float(), "an off-by-one: index i goes in column i, counting from 0."),
         Mistake(lambda idx, v: F.one_hot((idx - 1) % v, v).float(), "an off-by-one: index i goes in column i, counting from 0."),
     ]
-    return run_check("one_hot", one_hot, _index_cases(), _reference_one_hot, compare_tensors, mistakes)
+    # ones and zeros: a right answer is exact
+    return run_check("one_hot", one_hot, _index_cases(), _reference_one_hot,
+                     lambda got, expected: compare_tensors(got, expected, atol=0, rtol=0), mistakes)
 
 
 # --- exercise 1.3: the same map as an nn.Linear ------------------------------------
@@ -144,7 +168,8 @@ def _compare_linear(got: Any, expected: nn.Linear) -> str | None:
                 f"got nn.Linear(in_features={got.in_features}, out_features={got.out_features}).")
     if got.bias is not None:
         return "expected no bias (bias=False): a lookup adds nothing to the row it picks."
-    return compare_tensors(got.weight.detach(), expected.weight.detach())
+    # the weights are copied, not computed: a right answer is exact
+    return compare_tensors(got.weight.detach(), expected.weight.detach(), atol=0, rtol=0)
 
 
 def _reference_linear(embedding: nn.Embedding) -> nn.Linear:
