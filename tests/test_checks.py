@@ -1,7 +1,7 @@
 """Every exercise check must accept the chapter's solution and reject typical wrong
 answers, each with a message that names what is wrong."""
 
-from collections import Counter
+import math
 
 import pytest
 import torch
@@ -10,7 +10,7 @@ from torch import nn
 
 from checking import run, stub
 from notebook_solutions import solution_sources, solutions
-from w2v_lib.checks import check_linear_from_embedding, check_one_hot, check_word_to_index
+from w2v_lib.checks import check_cosine_spread, check_linear_from_embedding, check_one_hot
 
 CHAPTER_1 = "01_one_hot_to_lookup.ipynb"
 
@@ -24,114 +24,7 @@ def test_chapter_1_has_three_solutions():
     assert len(solution_sources(CHAPTER_1)) == 3
 
 
-# --- exercise 1.1: word_to_index ----------------------------------------------------
-
-
-def ranked_words(tokens, min_count):
-    counts = Counter(tokens)
-    return counts, sorted((w for w in counts if counts[w] >= min_count), key=lambda w: (-counts[w], w))
-
-
-def w2i_without_unk(tokens, min_count):  # off by one: real words start at 0
-    _, words = ranked_words(tokens, min_count)
-    return {w: i for i, w in enumerate(words)}
-
-
-def w2i_strict_cut(tokens, min_count):  # > instead of >=
-    _, words = ranked_words(tokens, min_count + 1)
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def w2i_alphabetical(tokens, min_count):  # ignores the counts
-    counts, _ = ranked_words(tokens, min_count)
-    words = sorted(w for w in counts if counts[w] >= min_count)
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def w2i_keeps_everything(tokens, min_count):  # forgets the cut
-    _, words = ranked_words(tokens, 1)
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def w2i_list(tokens, min_count):  # the wrong type: a list of words
-    _, words = ranked_words(tokens, min_count)
-    return ["<unk>"] + words
-
-
-def w2i_reverse_ties(tokens, min_count):  # reverse=True also reverses the ties
-    counts, _ = ranked_words(tokens, min_count)
-    words = sorted((w for w in counts if counts[w] >= min_count), key=lambda w: (counts[w], w), reverse=True)
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def w2i_first_seen(tokens, min_count):  # counts ignored: the order of first appearance
-    counts, _ = ranked_words(tokens, min_count)
-    words = [w for w in dict.fromkeys(tokens) if counts[w] >= min_count]
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def test_word_to_index_accepts_the_solution(chapter_1, capsys):
-    verdict, out = run(check_word_to_index, chapter_1["word_to_index"], capsys)
-    assert verdict and "All 5 cases pass" in out
-
-
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (stub, "… not attempted yet: word_to_index still raises NotImplementedError."),
-        (w2i_without_unk, "✗ one word, min_count=1: '<unk>' is missing; expected '<unk>' -> 0."),
-        (w2i_strict_cut, "✗ one word, min_count=1: 'cat' is missing; expected 'cat' -> 1."),
-        (w2i_alphabetical, "✗ counts decide the order, min_count=1: expected 'the' -> 1, got 'the' -> 5."),
-        (w2i_keeps_everything, "✗ min_count=2 cuts rare words: 'and' should not be in the vocabulary "
-                               "(3 extra word(s) in all)."),
-        (w2i_list, "✗ one word, min_count=1: expected a dict mapping words to indices, got list."),
-        (lambda tokens, min_count: None, "✗ one word, min_count=1: your function returned None."),
-        (w2i_reverse_ties, "✗ three words in a tie, min_count=1: expected 'bird' -> 1, got 'bird' -> 3."),
-        (w2i_first_seen, "✗ three words in a tie, min_count=1: expected 'bird' -> 1, got 'bird' -> 3."),
-    ],
-)
-def test_word_to_index_rejects_wrong_answers(wrong, message, capsys):
-    verdict, out = run(check_word_to_index, wrong, capsys)
-    assert verdict is False
-    assert message in out
-
-
-@pytest.mark.parametrize(
-    "wrong, hint",
-    [
-        (w2i_without_unk, "index 0 belongs to '<unk>'"),
-        (w2i_strict_cut, "a word seen exactly min_count times stays: use >=, not >"),
-        (w2i_alphabetical, "sort by count first"),
-        # ['cat', 'dog', 'bird'] is neither in reverse alphabetical order nor in
-        # alphabetical order, so these two mistakes give different answers on it
-        (w2i_reverse_ties, "break ties alphabetically, a before z: reverse=True also reverses the ties."),
-        (w2i_first_seen, "order by count, not by where a word first appears"),
-    ],
-)
-def test_word_to_index_recognises_typical_mistakes(wrong, hint, capsys):
-    _, out = run(check_word_to_index, wrong, capsys)
-    assert f"Hint: {hint}" in out
-    assert out.count("Hint:") == 1
-
-
-def test_word_to_index_says_the_indices_must_be_ints(chapter_1, capsys):
-    as_tensors = lambda tokens, m: {w: torch.tensor(i) for w, i in chapter_1["word_to_index"](tokens, m).items()}  # noqa: E731
-    verdict, out = run(check_word_to_index, as_tensors, capsys)
-    assert verdict is False
-    assert ("✗ one word, min_count=1: expected '<unk>' -> 0, an int, got a tensor: 0. "
-            "Store plain Python ints (int(...)).") in out
-
-
-def test_word_to_index_reports_tensor_values_instead_of_crashing(chapter_1, capsys):
-    # one-hot vectors as values: comparing one with an index used to raise in the check
-    as_vectors = lambda tokens, m: {w: torch.eye(3)[i % 3] for w, i in chapter_1["word_to_index"](tokens, m).items()}  # noqa: E731
-    verdict, out = run(check_word_to_index, as_vectors, capsys)
-    assert verdict is False
-    assert ("✗ one word, min_count=1: expected '<unk>' -> 0, an int, got a tensor: a tensor of "
-            "shape (3,).") in out
-
-
-# --- exercise 1.2: one_hot ----------------------------------------------------------
+# --- exercise 1.1: one_hot ----------------------------------------------------------
 
 
 def test_one_hot_accepts_the_solution(chapter_1, capsys):
@@ -234,7 +127,7 @@ def test_one_hot_skips_the_meta_case_for_a_function_that_reads_values(capsys):
     assert f"{cases - 1} of {cases} cases pass; 1 could not run here (see above)." in out
 
 
-# --- exercise 1.3: linear_from_embedding ------------------------------------------
+# --- exercise 1.2: linear_from_embedding ------------------------------------------
 
 
 def linear_with(weight, in_features, out_features, bias=False):
@@ -280,3 +173,38 @@ def test_linear_from_embedding_rejects_wrong_answers(wrong, message, capsys):
 def test_linear_from_embedding_names_the_missing_transpose(capsys):
     _, out = run(check_linear_from_embedding, lambda e: linear_with(e.weight, *e.weight.shape), capsys)
     assert "Hint: nn.Linear stores its weight as (out_features, in_features)" in out
+
+
+# --- exercise 1.3: cosine_spread ----------------------------------------------------
+
+
+def test_cosine_spread_accepts_the_solution(chapter_1, capsys):
+    verdict, out = run(check_cosine_spread, chapter_1["cosine_spread"], capsys)
+    assert verdict and "All 6 cases pass" in out
+
+
+@pytest.mark.parametrize("right", [lambda d: d ** -0.5, lambda d: math.sqrt(1 / d),
+                                   lambda d: torch.tensor(1.0 / d).sqrt()])
+def test_cosine_spread_accepts_other_ways_to_write_it(right, capsys):
+    verdict, _ = run(check_cosine_spread, right, capsys)
+    assert verdict
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (stub, "… not attempted yet: cosine_spread still raises NotImplementedError."),
+        (lambda d: 1 / d, "✗ d = 2: expected 0.7071, got 0.5. Hint: that is the variance"),
+        (lambda d: math.sqrt(d), "✗ d = 2: expected 0.7071, got 1.414. Hint: the spread shrinks"),
+        (lambda d: 0, "✗ d = 2: expected 0.7071, got 0. Hint: 0 is the mean of the cosine"),
+        (lambda d: 1 / math.sqrt(d - 1), "✗ d = 2: expected 0.7071, got 1. Hint: divide by d"),
+        # a simulation is not the formula: its last digits wander
+        (lambda d: float(torch.nn.functional.cosine_similarity(
+            torch.randn(20_000, d), torch.randn(20_000, d)).std()), "✗ d = 2: expected 0.7071"),
+        (lambda d: "1/sqrt(d)", "✗ d = 2: expected a number, got str: '1/sqrt(d)'."),
+    ],
+)
+def test_cosine_spread_rejects_wrong_answers(wrong, message, capsys):
+    verdict, out = run(check_cosine_spread, wrong, capsys)
+    assert verdict is False
+    assert message in out

@@ -15,8 +15,8 @@ from notebook_solutions import solutions
 from w2v_lib.checks.engine import Approx, run_check
 
 CHAPTER_OF = {
-    "word_to_index": "01_one_hot_to_lookup.ipynb", "one_hot": "01_one_hot_to_lookup.ipynb",
-    "linear_from_embedding": "01_one_hot_to_lookup.ipynb",
+    "one_hot": "01_one_hot_to_lookup.ipynb", "linear_from_embedding": "01_one_hot_to_lookup.ipynb",
+    "cosine_spread": "01_one_hot_to_lookup.ipynb",
     "sentence_pairs": "02_skipgram_softmax.ipynb", "softmax_grad": "02_skipgram_softmax.ipynb",
     "skipgram_grads": "02_skipgram_softmax.ipynb",
     "sentence_cbow_examples": "03_cbow_softmax.ipynb", "masked_mean": "03_cbow_softmax.ipynb",

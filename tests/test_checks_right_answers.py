@@ -19,21 +19,6 @@ from checking import run
 # --- chapter 1 ----------------------------------------------------------------------
 
 
-def word_to_index_two_stable_sorts(tokens, min_count):
-    counts = defaultdict(int)
-    for token in tokens:
-        counts[token] += 1
-    words = sorted(w for w in counts if counts[w] >= min_count)    # alphabetical...
-    words = sorted(words, key=lambda w: counts[w], reverse=True)   # ...kept among ties
-    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def word_to_index_numpy_ints(tokens, min_count):
-    counts = Counter(tokens)
-    words = sorted((w for w in counts if counts[w] >= min_count), key=lambda w: (-counts[w], w))
-    return {"<unk>": np.int64(0), **{w: np.int64(i + 1) for i, w in enumerate(words)}}
-
-
 def one_hot_eye(indices, vocab_size):
     return torch.eye(vocab_size, device=indices.device)[indices]
 
@@ -315,8 +300,18 @@ def add_rows_sorted(table, rows, grads):
     return table.scatter_add_(0, rows[order][:, None].expand(-1, grads.shape[1]), grads[order])
 
 
+def cosine_spread_power(d):
+    return d ** -0.5
+
+
+def cosine_spread_numpy(d):
+    import numpy as np
+
+    return np.float32(1) / np.sqrt(np.float32(d))  # in float32
+
+
 RIGHT_ANSWERS = {
-    "word_to_index": [word_to_index_two_stable_sorts, word_to_index_numpy_ints],
+    "cosine_spread": [cosine_spread_power, cosine_spread_numpy],
     "one_hot": [one_hot_eye, one_hot_scatter, one_hot_compare],
     "linear_from_embedding": [linear_parameter, linear_state_dict],
     "sentence_pairs": [pairs_by_offset],

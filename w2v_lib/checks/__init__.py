@@ -13,7 +13,7 @@ inputs in place fails. A stub that still raises ``NotImplementedError`` is repor
 One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
-from .lookup import check_linear_from_embedding, check_one_hot, check_word_to_index
+from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
 from .skipgram import check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_examples
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
@@ -23,7 +23,7 @@ from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 
 __all__ = [
     # chapter 1
-    "check_word_to_index", "check_one_hot", "check_linear_from_embedding",
+    "check_one_hot", "check_linear_from_embedding", "check_cosine_spread",
     # chapter 2
     "check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads",
     # chapter 3
