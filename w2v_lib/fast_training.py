@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import torch
 
@@ -52,7 +52,7 @@ __all__ = ["FastConfig", "FastTrainer", "CheckpointError", "FORMAT_VERSION", "wi
            "fold_windows"]
 
 MODELS = ("sgns", "cbow")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the losses of the current epoch
 
 
 def window_mask(span_sentence: torch.Tensor, reduced: torch.Tensor, window: int) -> torch.Tensor:
@@ -139,15 +139,29 @@ class FastConfig:
 class RunStats:
     """What a run measured: effective words (tokens kept after subsampling) trained on,
     seconds spent training (setting up each epoch included, checkpoints not), and the
-    loss of recent batches."""
+    loss of the batches it measured, as ``(effective words so far, loss)``; those of the
+    current (or last) epoch are also in ``epoch_losses``. A batch's loss is the mean
+    over its (center, context) pairs (CBOW: over its centers), taken before the batch's
+    update."""
 
     words: int = 0
     seconds: float = 0.0
     losses: list[tuple[int, float]] = field(default_factory=list)
+    epoch_losses: list[float] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
         return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def last_epoch_loss(self) -> float | None:
+        """The mean loss of the batches measured in the last epoch, or ``None`` if none
+        was: every batch of an epoch of fewer than 40 batches, and in a longer one at
+        least 20 batches spread evenly over it (see ``loss_every`` in
+        :meth:`FastTrainer.train`)."""
+        if not self.epoch_losses:
+            return None
+        return sum(self.epoch_losses) / len(self.epoch_losses)
 
 
 class FastTrainer:
@@ -287,7 +301,9 @@ class FastTrainer:
                 at the end (and when stopped by ``stop_after``).
             stop_after: stop after this many batches (a way to interrupt a run on
                 purpose; resume it with :meth:`resume`).
-            loss_every: measure the loss on one batch in this many (it costs a little).
+            loss_every: measure the loss on one batch in this many (it costs a little);
+                in an epoch of fewer than ``20 * loss_every`` batches, measure more
+                often, so that every epoch has 20 measured batches (or all of them).
         """
         cfg = self.config
         total_words = int(cfg.epochs * self.words_per_epoch)
@@ -304,9 +320,13 @@ class FastTrainer:
                     self.generator_state = None
                 kept = len(ids) - 2 * cfg.window
                 starts = range(self.batch * cfg.batch_size, kept, cfg.batch_size)
+                # batches whose loss is measured: at least 20 per epoch (or all)
+                every = max(1, min(loss_every, -(-kept // cfg.batch_size) // 20))
+                if self.batch == 0:
+                    self.stats.epoch_losses = []
                 for start in starts:
                     size = min(cfg.batch_size, kept - start)
-                    want_loss = self.batch % loss_every == 0
+                    want_loss = self.batch % every == 0
                     reduced, noise = self._draw(size, generator)
                     loss = self._step(ids, sentence, start, size, reduced, noise,
                                       self._alpha(), want_loss)
@@ -315,6 +335,7 @@ class FastTrainer:
                     self.stats.words += size
                     if loss is not None:
                         self.stats.losses.append((int(self.words_done), loss))
+                        self.stats.epoch_losses.append(loss)
                         bar.set(loss=f"{loss:.3f}", epoch=self.epoch + 1)
                     bar.update(size)
                     batches += 1
@@ -375,7 +396,8 @@ class FastTrainer:
             "words_done": self.words_done,
             "generator": None if self.generator_state is None else self.generator_state.cpu(),
             "stats": {"words": self.stats.words, "seconds": self.stats.seconds,
-                      "losses": [list(item) for item in self.stats.losses]},
+                      "losses": [list(item) for item in self.stats.losses],
+                      "epoch_losses": list(self.stats.epoch_losses)},
         }
         write_atomically(path, lambda file: torch.save(state, file))
 
@@ -389,8 +411,10 @@ class FastTrainer:
         except FileNotFoundError:
             raise
         except Exception as error:
+            # the first sentence of torch's message: the rest is advice for other cases
+            reason = (str(error).strip().splitlines() or [""])[0].split(". ")[0][:160]
             raise CheckpointError(
-                f"{path} is not a readable checkpoint ({type(error).__name__}: {error}). "
+                f"{path} is not a readable checkpoint ({type(error).__name__}: {reason}). "
                 "Delete it to start the run afresh."
             ) from error
         if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
@@ -399,7 +423,7 @@ class FastTrainer:
                 f"{state.get('format') if isinstance(state, dict) else None!r}, expected "
                 f"{FORMAT_VERSION}). Delete it to start the run afresh."
             )
-        trainer = cls(corpus, FastConfig(**state["config"]), device)
+        trainer = cls(corpus, _checkpoint_config(state, path), device)
         found, expected = state["corpus"], trainer._fingerprint()
         if found != expected:
             raise CheckpointError(
@@ -409,6 +433,7 @@ class FastTrainer:
                 f"{expected['sentences']:,}, or a different text). Resume with the corpus "
                 "and min_count of the first run, or start afresh."
             )
+        _check_checkpoint_run(state, path, trainer)
         trainer.w_in = state["w_in"].to(trainer.device)
         trainer.w_out = state["w_out"].to(trainer.device)
         trainer.epoch, trainer.batch = state["epoch"], state["batch"]
@@ -416,6 +441,109 @@ class FastTrainer:
         trainer.generator_state = state["generator"]
         stats = state["stats"]
         trainer.stats = RunStats(stats["words"], stats["seconds"],
-                                 [(int(w), float(v)) for w, v in stats["losses"]])
+                                 [(int(w), float(v)) for w, v in stats["losses"]],
+                                 [float(v) for v in stats["epoch_losses"]])
         return trainer
 
+
+# --- checking a checkpoint, field by field ------------------------------------------
+# A damaged or foreign checkpoint must stop with an error that names the field, never
+# train on (or write vectors from) something that only looks like a run.
+
+_FIELDS = ("format", "config", "corpus", "w_in", "w_out", "epoch", "batch", "words_done",
+           "generator", "stats")
+
+
+def _bad_field(path, name: str, problem: str) -> CheckpointError:
+    return CheckpointError(f"{path}: the field {name!r} of the checkpoint {problem}. The file "
+                           "is damaged or was not written by this trainer; delete it to "
+                           "start the run afresh.")
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _checkpoint_config(state: dict, path) -> FastConfig:
+    """The run's settings, once every field is known to be there and nothing else is,
+    and the corpus's fingerprint is whole."""
+    missing = [name for name in _FIELDS if name not in state]
+    if missing:
+        raise _bad_field(path, missing[0], "is missing")
+    unknown = [name for name in state if name not in _FIELDS]
+    if unknown:
+        raise _bad_field(path, unknown[0], "is not one this trainer writes")
+    corpus = state["corpus"]
+    if not isinstance(corpus, dict) or sorted(corpus) != ["head", "sentences", "tokens", "vocab"] \
+            or not all(_is_whole(v) for v in corpus.values()):
+        raise _bad_field(path, "corpus", "should hold the whole numbers tokens, vocab, "
+                         f"sentences and head, got {corpus!r:.80}")
+    config, names = state["config"], [f.name for f in fields(FastConfig)]
+    if not isinstance(config, dict):
+        raise _bad_field(path, "config", f"should be a dict of settings, got {type(config).__name__}")
+    for problem, keys in (("lacks the setting", [n for n in names if n not in config]),
+                          ("holds an unknown setting", [k for k in config if k not in names])):
+        if keys:
+            raise _bad_field(path, "config", f"{problem} {keys[0]!r}")
+    try:
+        return FastConfig(**config)
+    except (TypeError, ValueError) as error:
+        raise _bad_field(path, "config", f"holds settings that cannot be used ({error})") from None
+
+
+def _check_checkpoint_run(state: dict, path, trainer: FastTrainer) -> None:
+    """The tables, the position in the run, the generator and the statistics, against
+    the settings and the corpus of ``trainer``."""
+    cfg = trainer.config
+    shape = (len(trainer.vocab), cfg.dim)
+    for name in ("w_in", "w_out"):
+        table = state[name]
+        if not isinstance(table, torch.Tensor):
+            raise _bad_field(path, name, f"should be a tensor, got {type(table).__name__}")
+        if table.dtype != torch.float32 or tuple(table.shape) != shape:
+            raise _bad_field(path, name, f"is a {table.dtype} tensor of shape "
+                             f"{tuple(table.shape)}; this run needs float32 of shape {shape} "
+                             "(vocabulary size, dim)")
+        if not bool(torch.isfinite(table).all()):
+            raise _bad_field(path, name, "holds NaN or infinite numbers")
+    epoch, batch = state["epoch"], state["batch"]
+    if not _is_whole(epoch) or not 0 <= epoch <= cfg.epochs:
+        raise _bad_field(path, "epoch", f"is {epoch!r}; a run of {cfg.epochs} epochs needs a "
+                         f"whole number from 0 to {cfg.epochs}")
+    most = 0 if epoch == cfg.epochs else -(-len(trainer.corpus) // cfg.batch_size)
+    if not _is_whole(batch) or not 0 <= batch <= most:
+        raise _bad_field(path, "batch", f"is {batch!r}; it should be a whole number from 0 to "
+                         f"{most}, the batches of an epoch of this corpus")
+    words = state["words_done"]
+    if not _is_number(words) or not 0 <= words < float("inf"):
+        raise _bad_field(path, "words_done", f"is {words!r}, not a number of words")
+    generator = state["generator"]
+    if generator is None:
+        if batch > 0:
+            raise _bad_field(path, "generator", "is missing, but the run stopped inside an "
+                             "epoch and needs it to go on with the same random numbers")
+    else:
+        try:
+            trainer._generator(epoch).set_state(generator)
+        except (TypeError, RuntimeError) as error:
+            raise _bad_field(path, "generator", "is not the state of a random generator on "
+                             f"{trainer.device} ({error})") from None
+    stats = state["stats"]
+    if not isinstance(stats, dict) or sorted(stats) != ["epoch_losses", "losses", "seconds",
+                                                        "words"]:
+        raise _bad_field(path, "stats", "should hold words, seconds, losses and epoch_losses, "
+                         f"got {stats!r:.80}")
+    if not (_is_whole(stats["words"]) and stats["words"] >= 0 and _is_number(stats["seconds"])
+            and 0 <= stats["seconds"] < float("inf")):
+        raise _bad_field(path, "stats", "holds a count of words or seconds that is not a "
+                         f"non-negative number ({stats['words']!r}, {stats['seconds']!r})")
+    pairs_ok = isinstance(stats["losses"], list) and all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and all(map(_is_number, p))
+        for p in stats["losses"])
+    if not pairs_ok or not isinstance(stats["epoch_losses"], list) \
+            or not all(map(_is_number, stats["epoch_losses"])):
+        raise _bad_field(path, "stats", "holds losses that are not lists of numbers")
