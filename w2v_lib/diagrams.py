@@ -14,11 +14,15 @@ colour means the same thing in every chapter:
   text).
 
 The colours are from the Okabe-Ito set, which stays distinct for the common kinds of
-colour blindness; lighter tints of them mark the secondary parts of a role. Every
-figure is :data:`WIDTH` = 7 inches wide: at the notebooks' 100 dots per inch that is
-700 pixels, within the book's column (about 720 pixels), so a figure is never scaled
-down and its 9-point text stays readable. Each figure is drawn on one set of axes
-whose units are inches, which keeps the layout exact whatever the data.
+colour blindness; lighter tints of them mark the secondary parts of a role.
+
+Every figure is :data:`WIDTH` = 7 inches wide: at the notebooks' 100 dots per inch,
+with the margin a notebook adds, that is 720 pixels, the width of the book's column.
+The book shows it at about 93% of that (its output area is a little narrower than the
+column), so the smallest text, 10 points or 14 pixels, shows at about 13 pixels. A
+layout that would not fit is refused with an error, rather than drawn outside the
+figure. Each figure is drawn on one set of axes whose units are inches, which keeps
+the layout exact whatever the data.
 
 Nothing is random unless a seed says so. The artists that carry data (a pair, a
 probability, a kept token) have a ``gid``, so that the tests can read back what a
@@ -37,6 +41,7 @@ import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextPath
 
@@ -64,10 +69,10 @@ class Palette:
 
 PALETTE = Palette()
 
-WIDTH = 7.0     # inches: 700 px at 100 dpi, within the book's column
-FONT = 10       # points: words and tokens
-SMALL = 9       # points: the smallest text (numbers, notes); 12.5 px at 100 dpi
-TITLE = 11      # points
+WIDTH = 7.0     # inches: 700 px at 100 dpi, 720 px with the notebook's margin
+FONT = 11       # points: words and tokens
+SMALL = 10      # points: the smallest text (numbers, notes, long sentences); 13.9 px
+TITLE = 12      # points
 
 # chapter 2's sentence; its eight distinct words make the small vocabulary of the networks
 FOX = ("the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog")
@@ -92,9 +97,10 @@ def _canvas(height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _text_width(text: str, size: float = FONT) -> float:
+def _text_width(text: str, size: float = FONT, bold: bool = False) -> float:
     """The width of ``text`` in inches at ``size`` points (mathtext included)."""
-    return TextPath((0, 0), text, size=size).get_extents().width / 72
+    prop = FontProperties(weight="bold" if bold else "normal")
+    return TextPath((0, 0), text, size=size, prop=prop).get_extents().width / 72
 
 
 def _box(ax: Axes, x: float, y: float, w: float, h: float, face: str, edge: str | None = None,
@@ -136,6 +142,14 @@ def _too_wide(right: float, what: str, remedy: str = "use fewer or shorter words
     if right > WIDTH - 0.05:
         raise ValueError(f"{what} need {right:.1f} inches and the figure has {WIDTH - 0.05:.1f} "
                          f"(the book's column); {remedy}.")
+
+
+def _labels_fit_left(words: Sequence[str], right: float) -> None:
+    """Refuse row labels, right-aligned at ``right``, that would spill out on the left."""
+    widest = max(words, key=lambda word: _text_width(word, SMALL))
+    if _text_width(widest, SMALL) > right - 0.05:
+        raise ValueError(f"the word {widest!r} is too long for the labels of the rows; use "
+                         f"words of at most about {int((right - 0.05) / 0.065)} letters.")
 
 
 def _check_words(words: Sequence[str], most: int) -> list[str]:
@@ -181,9 +195,9 @@ def _tables(words: Sequence[str], dim: int, w_in: torch.Tensor | None, w_out: to
     return w_in, w_out
 
 
-def _token_widths(tokens: Sequence[str], least: float = 0.3) -> list[float]:
-    """The width of a box that holds each token at FONT points."""
-    return [max(least, _text_width(token) + 0.12) for token in tokens]
+def _token_widths(tokens: Sequence[str], size: float = FONT, least: float = 0.3) -> list[float]:
+    """The width of a box that holds each token at ``size`` points."""
+    return [max(least, _text_width(token, size) + 0.1) for token in tokens]
 
 
 # --- the two networks (chapters 2 and 3) -----------------------------------------
@@ -199,11 +213,14 @@ def _network(words: list[str], inputs: dict[int, str], hidden: torch.Tensor,
     hidden vector h, w_out, the scores, the softmax. ``inputs`` maps the rows that
     the input selects to the text of their cell."""
     V, dim = w_out.shape
+    x_in = 0.85                   # the input column; the words are written to its left
+    _labels_fit_left(words, x_in - 0.07)
     scores = w_out @ hidden
     probs = torch.softmax(scores, dim=0)
     x_p, bar = 5.05, 0.8          # where the softmax bars start, and the longest bar
     labels = [f"{float(p):.2f} {word}" for p, word in zip(probs, words)]
-    _too_wide(x_p + bar + 0.05 + max(_text_width(label, SMALL) for label in labels), "the words")
+    _too_wide(x_p + bar + 0.05 + max(_text_width(label, SMALL, bold=True) for label in labels),
+              "the words")
     height = 1.75 + V * _ROW
     fig, ax = _canvas(height)
     _title(ax, height, title)
@@ -215,7 +232,6 @@ def _network(words: list[str], inputs: dict[int, str], hidden: torch.Tensor,
         ax.text(x, head_y, text, ha="center", va="center", fontsize=SMALL)
 
     # the input column: one cell per word, the selected words in the window colour
-    x_in = 0.85
     header(x_in + 0.15, input_label)
     for i, word in enumerate(words):
         ax.text(x_in - 0.07, row_y[i] + _ROW / 2, word, ha="right", va="center", fontsize=SMALL)
@@ -329,12 +345,13 @@ def cbow_network(words: Sequence[str] = _FOX_WORDS,
     c = _lookup(words, center, "center")
     hidden = combine_contexts(w_in[rows][None], torch.ones(1, len(rows), dtype=torch.bool))[0]
     # a word that occurs twice in the window counts twice in the mean
-    inputs = {i: f"{rows.count(i)}/{len(rows)}" if len(rows) > 1 else "1" for i in sorted(set(rows))}
+    inputs = {i: f"{rows.count(i)}/{len(rows)}" if len(rows) > 1 else "1"
+              for i in sorted(set(rows))}
     return _network(
         words, inputs, hidden, w_out, c,
         title=f"CBOW: the context words predict the center '{center}'",
         input_label="mean of their\none-hots", hidden_label="hidden (d)\nmean of $v_o$",
-        softmax_label="softmax\n$p(w \\mid$ context$)$",
+        softmax_label="softmax\n$p(w \\mid \\mathrm{context})$",
         loss_text=f"target: the center '{center}'; loss −log p({center} | {', '.join(contexts)})")
 
 
@@ -360,7 +377,8 @@ def sliding_window(sentence: Sequence[str] = FOX, window: int = 2, reduced: bool
     word2vec.c does: the words within ``b`` of the center are its context (filled), the
     words within ``window`` but beyond ``b`` are left out this time (dashed). The pairs
     on the right are those of :func:`w2v_lib.windows.skipgram_pairs` for the same
-    sentence, window and ``seed``.
+    sentence, window and ``seed``. Chapter 2's sentence of nine words fits the book's
+    column with a window of up to 2; a layout that does not fit is an error.
     """
     tokens = [str(token) for token in sentence]
     if not 2 <= len(tokens) <= 12:
@@ -378,13 +396,16 @@ def sliding_window(sentence: Sequence[str] = FOX, window: int = 2, reduced: bool
         raise RuntimeError("the window sizes b drawn for the picture no longer match the pairs of "
                            "w2v_lib.windows.skipgram_pairs; the two must draw b the same way.")
 
-    widths = _token_widths(tokens)
-    gap, x0, row = 0.04, 0.55, 0.3
+    widths = _token_widths(tokens, SMALL)
+    gap, row = 0.04, 0.3
+    x0 = 0.55 if reduced else 0.1     # room for the column of b
     starts = [x0 + sum(widths[:i]) + gap * i for i in range(len(tokens))]
-    x_pairs = starts[-1] + widths[-1] + 0.2
+    x_pairs = starts[-1] + widths[-1] + 0.15
+    header = "pairs (center → context)"
     lines = [f"{tokens[t]} → " + ", ".join(tokens[j] for c, j in pairs if c == t)
              for t in range(len(tokens))]
-    _too_wide(x_pairs + max(_text_width(line, SMALL) for line in lines), "the sentence and its pairs",
+    _too_wide(x_pairs + max(_text_width(line, SMALL) for line in [header, *lines]),
+              "the sentence and its pairs",
               "use a shorter sentence or a smaller window (chapter 2's nine words fit with m = 2)")
 
     height = 1.65 + len(tokens) * row
@@ -393,8 +414,7 @@ def sliding_window(sentence: Sequence[str] = FOX, window: int = 2, reduced: bool
            "each center draws b from 1..m and pairs with the words within b of it" if reduced
            else "each center pairs with the words within m of it")
     top = height - 0.85
-    ax.text(x_pairs, top + 0.12, "training pairs (center → context)", fontsize=SMALL,
-            va="center", style="italic")
+    ax.text(x_pairs, top + 0.12, header, fontsize=SMALL, va="center", style="italic")
     for t in range(len(tokens)):
         y = top - (t + 1) * row
         if reduced:
@@ -404,23 +424,24 @@ def sliding_window(sentence: Sequence[str] = FOX, window: int = 2, reduced: bool
             box_y, box_h, distance = y + 0.03, row - 0.06, abs(j - t)
             if j == t:
                 _box(ax, x, box_y, w, box_h, PALETTE.window, edge=PALETTE.window, text=token,
-                     size=FONT, colour="white", gid="center")
+                     size=SMALL, colour="white", gid="center")
             elif distance <= sizes[t]:
                 _box(ax, x, box_y, w, box_h, _tint(PALETTE.window, 0.3), edge=PALETTE.window,
-                     text=token, size=FONT, gid="context")
+                     text=token, size=SMALL, gid="context")
             elif distance <= window:
-                _box(ax, x, box_y, w, box_h, "white", edge=PALETTE.window, text=token, size=FONT,
+                _box(ax, x, box_y, w, box_h, "white", edge=PALETTE.window, text=token, size=SMALL,
                      dashed=True, gid="left out")
             else:
                 ax.text(x + w / 2, box_y + box_h / 2, token, ha="center", va="center",
-                        fontsize=FONT, color=PALETTE.faint)
+                        fontsize=SMALL, color=PALETTE.faint)
         ax.text(x_pairs, y + row / 2 - 0.02, lines[t], fontsize=SMALL, va="center", gid="pairs")
 
     footer = f"{len(pairs)} pairs"
     if reduced:
         footer += f"; the full window (b = m = {window} for every center) gives {full}"
     ax.text(0.1, 0.5, footer, fontsize=SMALL, va="center")
-    keys = [(PALETTE.window, "center", False), (_tint(PALETTE.window, 0.3), "context, within b", False)]
+    keys = [(PALETTE.window, "center", False),
+            (_tint(PALETTE.window, 0.3), f"context, within {'b' if reduced else 'm'}", False)]
     if reduced:
         keys.append(("white", "within m, beyond b: left out this time", True))
     _legend(ax, 0.2, keys)
@@ -448,20 +469,22 @@ def two_tables(words: Sequence[str] = _FOX_WORDS, center: str = "brown", context
     softmax = noise is None
     noise_rows = [] if softmax else [_lookup(words, word, "noise word") for word in noise]
     if not softmax and not noise_rows:
-        raise ValueError("noise must hold at least one noise word, or be None for the full softmax.")
+        raise ValueError("noise must hold at least one noise word, or be None for the full "
+                         "softmax.")
     if o in noise_rows:
         raise ValueError(f"the context word {context!r} is also among the noise words; word2vec "
                          "skips such a draw, so leave it out of noise.")
 
     V, row = len(words), 0.27
     width = 0.25 * min(dim, 5)
-    x_in, x_out = 0.95, 3.3
+    x_in, x_out = 0.95, 3.1
+    _labels_fit_left(words, x_in - 0.08)
     x_note = x_out + width + 0.12 + max(_text_width(word, SMALL) for word in words) + 0.15
     notes = {o: "context: pulled towards $v_c$"}
     notes.update({i: "noise: pushed away from $v_c$" for i in noise_rows})
     if softmax:
         notes.update({i: "pushed away, by $p(w \\mid c)$" for i in range(V) if i != o})
-    _too_wide(x_note + max(_text_width(note, SMALL) for note in notes.values()),
+    _too_wide(x_note + max(_text_width(note, SMALL, bold=True) for note in notes.values()),
               "the words and notes")
     height = 1.85 + V * row
     fig, ax = _canvas(height)
@@ -488,8 +511,9 @@ def two_tables(words: Sequence[str] = _FOX_WORDS, center: str = "brown", context
         else:
             face_out = _tint(PALETTE.output, 0.35) if softmax else PALETTE.muted
         for j in range(dim):
-            _box(ax, x_in + j * cell, row_y[i], cell, row, PALETTE.input if i == c else PALETTE.muted,
-                 edge="white", gid=f"w_in {word}")
+            face_in = PALETTE.input if i == c else PALETTE.muted
+            _box(ax, x_in + j * cell, row_y[i], cell, row, face_in, edge="white",
+                 gid=f"w_in {word}")
             _box(ax, x_out + j * cell, row_y[i], cell, row, face_out, edge="white",
                  gid=f"w_out {word}")
         if i in notes:
