@@ -417,6 +417,8 @@ def test_negative_sampling_takes_a_large_vocabulary_and_any_dimension():
     fig, _ = draw(diagrams.negative_sampling_question, words=words, center="w3", context="w10",
                   noise=["w0", "w1"], w_in=w_in, w_out=w_out)
     assert shows(texts(fig, "score")[:1], [torch.sigmoid(w_out[10] @ w_in[3])])
+    # with a model's tables there is one note less under the title
+    assert fig.get_size_inches()[1] == pytest.approx(1.75 + 3 * 0.38)
 
 
 # --- subsampling -----------------------------------------------------------------
@@ -497,6 +499,9 @@ def test_subsampling_window_reaches_past_the_dropped_words():
     (lambda: diagrams.two_tables(noise=["fox", "dog"]), "also among the noise words"),
     (lambda: diagrams.two_tables(noise=[]), "at least one noise word"),
     (lambda: diagrams.negative_sampling_question(noise=[]), "1 to 8 noise words"),
+    (lambda: diagrams.negative_sampling_question(
+        words=["a", "b", "internationalisations"], center="a", context="b",
+        noise=["internationalisations"]), "too little room"),
     (lambda: diagrams.subsampling_strip(["the", "unicorn"], strip_vocab()), "'unicorn'"),
     (lambda: diagrams.subsampling_strip(["the", "king"], strip_vocab(), draws=[0.5]),
      "one per token"),

@@ -586,20 +586,32 @@ def negative_sampling_question(words: Sequence[str] = _FOX_WORDS, center: str = 
     # -log sigma(s) for the real pair, -log sigma(-s) for noise
     terms = [-float(F.logsigmoid(s if label else -s)) for s, label in zip(raw, labels)]
 
-    row = 0.38
-    height = 1.95 + len(rows) * row
-    fig, ax = _canvas(height)
+    # the columns, left to right: the word, u_w, the score on [0, 1], the label, the term
+    names = [f"{words[r]} ({'real' if label else 'noise'})" for r, label in zip(rows, labels)]
+    cell, cells = 0.16, 4
+    x_word = 1.7
+    x_vec = max(2.65, x_word + max(_text_width(name, SMALL, bold=True) for name in names) + 0.15)
+    x_bar = x_vec + cells * cell + 0.2
+    bar = min(1.5, WIDTH - 1.8 - x_bar)
+    if bar < 0.8:
+        raise ValueError(f"the word {max(names, key=len)!r} leaves too little room for the scores; "
+                         "use shorter words.")
+    x_value = x_bar + bar + 0.1
+    x_label, x_term = x_value + 0.65, x_value + 1.25
+
     notes = [f"one real context word and k = {len(noise_rows)} noise words; arrows: where "
              "training pushes each score"]
     if at_start:
         notes.append("w_out starts at 0 in word2vec, so every score starts at σ(0) = 0.5")
+    row = 0.38
+    height = 1.55 + 0.2 * len(notes) + len(rows) * row
+    fig, ax = _canvas(height)
     _title(ax, height, "Negative sampling: is (center, w) a real pair, or noise?", *notes)
-    top = height - 1.15
+    top = height - 0.75 - 0.2 * len(notes)
     row_y = [top - (i + 1) * row for i in range(len(rows))]
     mid = top - len(rows) * row / 2
 
     # the center and its input vector, at the left
-    cell, cells = 0.16, 4
     _box(ax, 0.15, mid + 0.02, 0.75, 0.28, PALETTE.window, edge=PALETTE.window, text=center,
          size=FONT, colour="white")
     for j in range(cells):
@@ -607,9 +619,7 @@ def negative_sampling_question(words: Sequence[str] = _FOX_WORDS, center: str = 
              edge="white")
     ax.text(0.525, mid - 0.42, "$v_c$", ha="center", va="center", fontsize=FONT)
 
-    # one row per word scored: the word, u_w, the score on [0, 1], the label, the loss term
-    x_word, x_vec, x_bar, bar = 1.7, 2.65, 3.45, 1.5
-    x_value, x_label, x_term = x_bar + bar + 0.1, 5.75, 6.35
+    # one row per word scored
     for x, text in ((x_vec + cells * cell / 2, "$u_w$"),
                     (x_bar + bar / 2, "score $\\sigma(u_w^\\top v_c)$"), (x_label, "label"),
                     (x_term, "loss term")):
@@ -620,8 +630,8 @@ def negative_sampling_question(words: Sequence[str] = _FOX_WORDS, center: str = 
         colour = PALETTE.output if label else PALETTE.noise
         ax.plot([0.9, x_word - 0.08], [mid + 0.16, y], color=colour, lw=2.0 if label else 1.0,
                 ls="-" if label else "--")
-        ax.text(x_word, y, f"{words[r]} ({'real' if label else 'noise'})", va="center",
-                fontsize=SMALL, fontweight="bold" if label else "normal", gid="word")
+        ax.text(x_word, y, names[i], va="center", fontsize=SMALL,
+                fontweight="bold" if label else "normal", gid="word")
         for j in range(cells):
             _box(ax, x_vec + j * cell, y - 0.11, cell, 0.22, colour, edge="white")
         score = float(scores[i])
