@@ -238,8 +238,8 @@ def test_skipgram_network_shows_the_models_forward_pass():
     fig, _ = draw(diagrams.skipgram_network, center="jumps", context="over", w_in=w_in, w_out=w_out)
     model = SkipGram(len(WORDS), 3)
     with torch.no_grad():
-        model.center.weight.copy_(w_in)
-        model.output.weight.copy_(w_out)
+        model.w_in.weight.copy_(w_in)
+        model.w_out.weight.copy_(w_out)
         scores = model(torch.tensor([WORDS.index("jumps")]))[0]
         loss = model.loss(torch.tensor([WORDS.index("jumps")]), torch.tensor([WORDS.index("over")]))
     probs = torch.softmax(scores, 0)
@@ -280,8 +280,8 @@ def test_cbow_network_shows_the_models_forward_pass():
     fig, _ = draw(diagrams.cbow_network, contexts=contexts, center="brown", w_in=w_in, w_out=w_out)
     model = CBOW(len(WORDS), 4)
     with torch.no_grad():
-        model.center.weight.copy_(w_in)
-        model.output.weight.copy_(w_out)
+        model.w_in.weight.copy_(w_in)
+        model.w_out.weight.copy_(w_out)
         ids = torch.tensor([[WORDS.index(w) for w in contexts]])
         mask = torch.ones_like(ids, dtype=torch.bool)
         scores = model(ids, mask)[0]
