@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from w2v_lib.corpus import encode_corpus
-from w2v_lib.fast_training import CheckpointError, FastConfig, FastTrainer
+from w2v_lib.fast_training import FORMAT_VERSION, CheckpointError, FastConfig, FastTrainer
 
 CONFIG = FastConfig(dim=6, window=2, epochs=2, batch_size=16, seed=3)
 
@@ -112,5 +112,5 @@ def test_an_undamaged_checkpoint_still_resumes(corpus, states, tmp_path, which):
 def test_an_old_format_is_refused_by_its_number(corpus, states, tmp_path):
     path = tmp_path / "checkpoint.pt"
     torch.save(damaged(states, "mid", field("format", 1)), path)
-    with pytest.raises(CheckpointError, match="format 1, expected 2"):
+    with pytest.raises(CheckpointError, match=f"format 1, expected {FORMAT_VERSION}"):
         FastTrainer.resume(path, corpus)

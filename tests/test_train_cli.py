@@ -208,3 +208,15 @@ def test_a_process_killed_mid_epoch_resumes_to_the_same_vectors(tmp_path):
     a = WordVectors.load(killed / "vectors.txt")
     b = WordVectors.load(tmp_path / "whole" / "vectors.txt")
     assert a.words == b.words and torch.equal(a.vectors, b.vectors)
+
+
+def test_a_diverging_run_exits_with_an_error_and_writes_no_vectors_or_metrics(
+        tmp_path, text_corpus, capsys):
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as caught:
+        main(["--corpus", str(text_corpus), "--out", str(out), *SMALL,
+              "--update", "summed", "--alpha", "100"])
+    assert caught.value.code == 1
+    error = capsys.readouterr().err
+    assert "Training diverged" in error and "alpha 100 with batch_size 64" in error
+    assert not (out / "vectors.txt").exists() and not (out / "metrics.json").exists()

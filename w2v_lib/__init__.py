@@ -27,6 +27,7 @@ One module per concept, each named after it:
   tables, real pair against noise, subsampling (chapters 2 to 5)
 * ``corpus``: a whole corpus as one tensor of word indices (chapter 7)
 * ``fast_training``: the fast trainer for CPU and GPU, with checkpoints (chapter 7)
+* ``roofline``: kernels, bytes and arithmetic of a step, counted; the GPU model (chapter 7)
 * ``train``: the command line ``python -m w2v_lib.train`` (chapter 7)
 * ``checks``: the checks that answer the exercises (every chapter)
 """

@@ -42,7 +42,7 @@ import torch
 
 from .atomic_write import write_atomically
 from .corpus import EncodedCorpus, encode_corpus, wikitext_corpus
-from .fast_training import CheckpointError, FastConfig, FastTrainer
+from .fast_training import UPDATES, CheckpointError, DivergenceError, FastConfig, FastTrainer
 from .scale import pick_device
 from .vocab import EmptyVocabularyError
 from .wikitext import ARCHIVES
@@ -110,12 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="starting learning rate (default: 0.025 sgns, 0.05 cbow)")
     parser.add_argument("--batch-size", type=_positive_int, default=FastConfig.batch_size,
                         help="center words per step (default: %(default)s)")
+    parser.add_argument("--update", default=FastConfig.update, choices=UPDATES,
+                        help="capped: cap every row's step (large batches train like small "
+                             "ones); summed: add a batch's updates up as they are "
+                             "(default: %(default)s)")
     parser.add_argument("--seed", type=_seed, default=0,
                         help=f"0 to {SEED_LIMIT - 1} (default: %(default)s)")
     parser.add_argument("--device", default="auto",
                         help="cpu, cuda, cuda:1, ... or auto (a GPU if there is one)")
     parser.add_argument("--threads", type=_positive_int, default=None,
                         help="CPU threads for PyTorch (default: PyTorch's choice)")
+    parser.add_argument("--workers", type=_positive_int, default=1,
+                        help="CPU threads that share each step, each on its own shard of "
+                             "the batch; on a CPU, one per core is fastest (default: "
+                             "%(default)s; a GPU takes 1)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: runs/<corpus>-<model>-<dim>)")
     parser.add_argument("--binary", action="store_true",
@@ -300,7 +308,8 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace,
     try:
         config = FastConfig(model=args.model, dim=args.dim, window=args.window,
                             negative=args.negative, sample=args.sample, epochs=args.epochs,
-                            alpha=args.alpha, batch_size=args.batch_size, seed=args.seed)
+                            alpha=args.alpha, batch_size=args.batch_size, seed=args.seed,
+                            update=args.update, workers=args.workers)
     except ValueError as error:
         parser.error(str(error))
     corpus_file = _corpus_file(args)
@@ -330,8 +339,12 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace,
         log(f"resuming from {checkpoint}: epoch {trainer.epoch + 1}, batch {trainer.batch}")
     if trainer is None:
         trainer = FastTrainer(corpus, config, device)
-    stats = trainer.train(progress=not args.quiet, checkpoint=checkpoint,
-                          checkpoint_every=args.checkpoint_every)
+    try:
+        stats = trainer.train(progress=not args.quiet, checkpoint=checkpoint,
+                              checkpoint_every=args.checkpoint_every)
+    except DivergenceError as error:
+        # nothing more is written: no vectors and no metrics of a diverged run
+        parser.exit(1, f"{parser.prog}: error: {error}\n")
 
     vectors = trainer.vectors()
     vectors_path = vectors.save(out / ("vectors.bin" if args.binary else "vectors.txt"),
