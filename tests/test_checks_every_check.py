@@ -18,9 +18,8 @@ CHAPTER_OF = {
     "one_hot": "01_one_hot_to_lookup.ipynb", "linear_from_embedding": "01_one_hot_to_lookup.ipynb",
     "cosine_spread": "01_one_hot_to_lookup.ipynb",
     "sentence_pairs": "02_skipgram_softmax.ipynb", "softmax_grad": "02_skipgram_softmax.ipynb",
-    "skipgram_grads": "02_skipgram_softmax.ipynb",
-    "sentence_cbow_examples": "03_cbow_softmax.ipynb", "masked_mean": "03_cbow_softmax.ipynb",
-    "cbow_scores": "03_cbow_softmax.ipynb",
+    "skipgram_grads": "02_skipgram_softmax.ipynb", "expected_pairs": "02_skipgram_softmax.ipynb",
+    "masked_mean": "03_cbow_softmax.ipynb", "cbow_grads": "03_cbow_softmax.ipynb",
     "noise_probs": "04_negative_sampling.ipynb", "unigram_table": "04_negative_sampling.ipynb",
     "sgns_grads": "04_negative_sampling.ipynb",
     "keep_probability": "05_subsampling_recipe.ipynb", "effective_words": "05_subsampling_recipe.ipynb",
@@ -77,7 +76,7 @@ CHECKS_WITH_ROUNDING = [check for check in ALL_CHECKS if approx_parts(
 
 def test_the_float_checks_all_allow_for_rounding():
     assert sorted(map(check_id, CHECKS_WITH_ROUNDING)) == sorted([
-        "softmax_grad", "skipgram_grads", "masked_mean", "cbow_scores", "noise_probs",
+        "softmax_grad", "skipgram_grads", "masked_mean", "cbow_grads", "noise_probs",
         "sgns_grads", "keep_probability", "effective_words", "negative_sampling_loss",
         "cosine_matrix", "spearman", "fold_windows", "add_rows"])
 

@@ -83,16 +83,28 @@ def skipgram_grads_split(center_vectors, output_vectors, contexts):
     return grad_center, grad_output
 
 
+def expected_pairs_closed_form(length, window):
+    # sum over k <= K of 2 (n - k)(m + 1 - k) / m, with the sums of k and k^2 in closed form
+    n, m = length, window
+    top = max(0, min(m, n - 1))
+    s1, s2 = top * (top + 1) // 2, top * (top + 1) * (2 * top + 1) // 6
+    return 2 * (n * (m + 1) * top - (n + m + 1) * s1 + s2) / m
+
+
+def expected_pairs_by_position(length, window):
+    # each center on its own: a neighbour k to the left or right is kept when b >= k
+    keep = [(window - k + 1) / window for k in range(1, window + 1)]
+    return sum(sum(keep[:min(t, window)]) + sum(keep[:min(length - 1 - t, window)])
+               for t in range(length))
+
+
+def expected_pairs_float32(length, window):
+    k = np.arange(1, min(window, length - 1) + 1, dtype=np.float32)
+    return np.float32(2) * ((np.float32(length) - k) * (np.float32(window) - k + 1)
+                            / np.float32(window)).sum(dtype=np.float32)
+
+
 # --- chapter 3 ----------------------------------------------------------------------
-
-
-def cbow_examples_by_offset(sentence, window):
-    examples = []
-    for t in range(len(sentence)):
-        context = tuple(sentence[j] for j in range(t - window, t + window + 1) if j != t and 0 <= j < len(sentence))
-        if context:
-            examples.append([context, sentence[t]])  # a tuple of context words, a list pair
-    return examples
 
 
 def masked_mean_where(context_vectors, mask):
@@ -109,15 +121,25 @@ def masked_mean_loop(context_vectors, mask):
     return torch.stack([context_vectors[b][mask[b]].mean(dim=0) for b in range(len(mask))])
 
 
-def cbow_scores_per_word(input_table, output_table, contexts, mask):
-    # the score of every context word, then their masked mean: the same linear map
-    per_word = input_table[contexts] @ output_table.T   # (B, 2m, V)
-    return masked_mean_where(per_word, mask)
+def cbow_grads_autograd(context_vectors, mask, output_vectors, centers):
+    # autograd in float32, with the mean written through torch.where
+    x = context_vectors.clone().requires_grad_()
+    U = output_vectors.clone().requires_grad_()
+    F.cross_entropy(masked_mean_where(x, mask) @ U.T, centers).backward()
+    return x.grad, U.grad
 
 
-def cbow_scores_float64(input_table, output_table, contexts, mask):
-    hidden = masked_mean_matmul(input_table.double()[contexts], mask)
-    return (hidden @ output_table.double().T).float()
+def cbow_grads_einsum(context_vectors, mask, output_vectors, centers):
+    share = mask.to(context_vectors.dtype) / mask.sum(dim=1, keepdim=True)  # 1/n or 0
+    hidden = torch.einsum("bs,bsd->bd", share, context_vectors)
+    delta = softmax_grad_log_softmax(hidden @ output_vectors.T, centers)
+    grad_hidden = torch.einsum("bv,vd->bd", delta, output_vectors)
+    return torch.einsum("bd,bs->bsd", grad_hidden, share), torch.einsum("bv,bd->vd", delta, hidden)
+
+
+def cbow_grads_float64(context_vectors, mask, output_vectors, centers):
+    grads = cbow_grads_einsum(context_vectors.double(), mask, output_vectors.double(), centers)
+    return tuple(g.float() for g in grads)
 
 
 # --- chapter 4 ----------------------------------------------------------------------
@@ -317,9 +339,9 @@ RIGHT_ANSWERS = {
     "sentence_pairs": [pairs_by_offset],
     "softmax_grad": [softmax_grad_one_hot, softmax_grad_log_softmax, softmax_grad_float64],
     "skipgram_grads": [skipgram_grads_einsum, skipgram_grads_split],
-    "sentence_cbow_examples": [cbow_examples_by_offset],
+    "expected_pairs": [expected_pairs_closed_form, expected_pairs_by_position, expected_pairs_float32],
     "masked_mean": [masked_mean_where, masked_mean_matmul, masked_mean_loop],
-    "cbow_scores": [cbow_scores_per_word, cbow_scores_float64],
+    "cbow_grads": [cbow_grads_autograd, cbow_grads_einsum, cbow_grads_float64],
     "noise_probs": [noise_probs_float32, noise_probs_log_space],
     "unigram_table": [unigram_table_float32, unigram_table_largest_remainder, unigram_table_bucketize],
     "sgns_grads": [sgns_grads_softplus, sgns_grads_float64],

@@ -8,14 +8,15 @@ import torch.nn.functional as F
 
 from checking import run, stub
 from notebook_solutions import solution_sources, solutions
-from w2v_lib.checks import (check_cbow_scores, check_masked_mean, check_sentence_cbow_examples,
+from w2v_lib.windows import skipgram_pairs
+from w2v_lib.checks import (check_cbow_grads, check_expected_pairs, check_masked_mean,
                             check_sentence_pairs, check_skipgram_grads, check_softmax_grad)
 
 CHAPTER_2 = "02_skipgram_softmax.ipynb"
 CHAPTER_3 = "03_cbow_softmax.ipynb"
 
 
-@pytest.mark.parametrize("chapter, count", [(CHAPTER_2, 3), (CHAPTER_3, 3)])
+@pytest.mark.parametrize("chapter, count", [(CHAPTER_2, 4), (CHAPTER_3, 2)])
 def test_each_chapter_has_its_solutions(chapter, count):
     assert len(solution_sources(chapter)) == count
 
@@ -24,9 +25,9 @@ def test_each_chapter_has_its_solutions(chapter, count):
     (CHAPTER_2, "sentence_pairs", check_sentence_pairs),
     (CHAPTER_2, "softmax_grad", check_softmax_grad),
     (CHAPTER_2, "skipgram_grads", check_skipgram_grads),
-    (CHAPTER_3, "sentence_cbow_examples", check_sentence_cbow_examples),
+    (CHAPTER_2, "expected_pairs", check_expected_pairs),
     (CHAPTER_3, "masked_mean", check_masked_mean),
-    (CHAPTER_3, "cbow_scores", check_cbow_scores),
+    (CHAPTER_3, "cbow_grads", check_cbow_grads),
 ])
 def test_the_chapter_solutions_pass(chapter, name, check, capsys):
     verdict, out = run(check, solutions(chapter)[name], capsys)
@@ -162,34 +163,6 @@ def test_skipgram_grads_names_an_earlier_stub_it_calls(capsys):
 # --- chapter 3 ---------------------------------------------------------------------
 
 
-def cbow_examples_with(lo, hi, with_center=False, keep_empty=False):
-    def examples(sentence, window):
-        result = []
-        for t, center in enumerate(sentence):
-            context = [sentence[j] for j in range(t + lo(window), t + hi(window) + 1)
-                       if 0 <= j < len(sentence) and (with_center or j != t)]
-            if context or keep_empty:
-                result.append((context, center))
-        return result
-    return examples
-
-
-@pytest.mark.parametrize("wrong, message", [
-    (stub, "… not attempted yet: sentence_cbow_examples still raises NotImplementedError."),
-    (cbow_examples_with(lambda w: -w, lambda w: w, keep_empty=True),
-     "✗ one word: no example: expected 0 items, got 1; the first extra one is ([], 'alone')."),
-    (cbow_examples_with(lambda w: -w, lambda w: w, with_center=True),
-     "✗ two words, window 1: item 0: expected (['world'], 'hello'), got (['hello', 'world'], 'hello')."),
-    (cbow_examples_with(lambda w: -w + 1, lambda w: w - 1),
-     "✗ two words, window 1: expected 2 items, got 0; the first missing one is (['world'], 'hello')."),
-    (lambda s, w: [(c, ctx) for ctx, c in cbow_examples_with(lambda w: -w, lambda w: w)(s, w)],
-     "✗ two words, window 1: item 0: expected (['world'], 'hello'), got ('hello', ['world'])."),
-])
-def test_sentence_cbow_examples_rejects_wrong_answers(wrong, message, capsys):
-    verdict, out = run(check_sentence_cbow_examples, wrong, capsys)
-    assert verdict is False and message in out
-
-
 @pytest.mark.parametrize("wrong, message, hint", [
     (stub, "… not attempted yet: masked_mean still raises NotImplementedError.", None),
     (lambda x, m: (x * m[..., None]).sum(1) / x.shape[1], "✗ one example, one padded slot: at index [0, 0]: expected 2, got 1.333.",
@@ -210,32 +183,108 @@ def masked_mean(x, m):
     return (x * m[..., None]).sum(1) / m.sum(1, keepdim=True)
 
 
+
+
+def cbow_grads_with(share=None, hidden=None, sign=1.0, batch=True):
+    """The gradients of the CBOW loss by the formulas, in float32, with one thing
+    changed: the share of dL/dh each slot gets, h itself, the sign, or the 1/B."""
+    def grads(x, m, U, c):
+        h = masked_mean(x, m) if hidden is None else hidden(x, m)
+        d = sign * (torch.softmax(h @ U.T, 1) - F.one_hot(c, len(U))) / (len(c) if batch else 1)
+        part = m.float() / m.sum(1, keepdim=True) if share is None else share(x, m)
+        return (d @ U)[:, None, :] * part[..., None], d.T @ h
+    return grads
+
+
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "… not attempted yet: cbow_scores still raises NotImplementedError.", None),
-    (lambda i, o, c, m: masked_mean(o[c], m) @ i.T, "✗ one example, V=4, d=2: at index [0, 0]: expected -0.2577, got 1.",
-     "looked up in the input table"),
-    (lambda i, o, c, m: (i[c] * m[..., None]).sum(1) @ o.T,
-     "✗ one example, V=4, d=2: at index [0, 0]: expected -0.2577, got -0.5154.", "not their sum"),
-    (lambda i, o, c, m: i[c].mean(1) @ o.T, "✗ 6 examples, V=20, d=5: at index [0, 0]: expected -1.238, got -1.149.",
-     "use the mask"),
-    (lambda i, o, c, m: o @ masked_mean(i[c], m).T,
-     "✗ one example, V=4, d=2: expected shape (1, 4), got (4, 1) (it looks transposed).", None),
+    (stub, "… not attempted yet: cbow_grads still raises NotImplementedError.", None),
+    (cbow_grads_with(share=lambda x, m: m.float()),
+     "✗ one example, two real words, V=3, d=2: grad_slots: at index [0, 0, 0]: expected 0.5853, got 1.171.",
+     "Giving each the whole of dL/dh is word2vec.c's update"),
+    (cbow_grads_with(share=lambda x, m: m.float() / m.shape[1]),
+     "✗ one example, window 2, one slot padded, V=4, d=2: grad_slots: at index [0, 0, 0]: expected 0.03395, "
+     "got 0.02547.", "not by the 2m slots"),
+    # the padded slot gets a share: the report points at it (index 3 is the padded one)
+    (cbow_grads_with(share=lambda x, m: torch.ones_like(x[..., 0]) / m.sum(1, keepdim=True)),
+     "✗ one example, window 2, one slot padded, V=4, d=2: grad_slots: at index [0, 3, 0]: expected 0, "
+     "got 0.03395.", None),
+    (cbow_grads_with(sign=-1.0),
+     "✗ one example, two real words, V=3, d=2: grad_slots: at index [0, 0, 0]: expected 0.5853, got -0.5853.",
+     "the sign is flipped"),
+    (cbow_grads_with(batch=False),
+     "✗ 5 examples, window 2, V=10, d=3: grad_slots: at index [0, 0, 0]: expected -0.0714, got -0.357.",
+     "divide by the batch size B"),
+    (cbow_grads_with(hidden=lambda x, m: (x * m[..., None]).sum(1)),
+     "✗ one example, two real words, V=3, d=2: grad_slots: at index [0, 0, 0]: expected 0.5853, got 0.2769.",
+     "not their sum"),
+    # the padded slots (which hold large numbers) counted in h
+    (cbow_grads_with(hidden=lambda x, m: x.mean(1)),
+     "✗ one example, window 2, one slot padded, V=4, d=2: grad_slots: at index [0, 0, 0]: expected 0.03395, "
+     "got 0.5836.", None),
+    (lambda x, m, U, c: (cbow_grads_with()(x, m, U, c)[0], cbow_grads_with()(x, m, U, c)[1].T),
+     "✗ one example, two real words, V=3, d=2: grad_output: expected shape (3, 2), got (2, 3) "
+     "(it looks transposed).", None),
+    (lambda x, m, U, c: cbow_grads_with()(x, m, U, c)[0],
+     "✗ one example, two real words, V=3, d=2: expected a tuple of 2 tensors (grad_slots, grad_output), "
+     "got Tensor.", None),
 ])
-def test_cbow_scores_rejects_wrong_answers(wrong, message, hint, capsys):
-    verdict, out = run(check_cbow_scores, wrong, capsys)
+def test_cbow_grads_rejects_wrong_answers(wrong, message, hint, capsys):
+    verdict, out = run(check_cbow_grads, wrong, capsys)
     assert verdict is False and message in out
     if hint:
-        assert f"Hint: {hint}" in out or hint in out
+        assert hint in out
 
 
-def test_cbow_scores_names_an_earlier_stub_it_calls(capsys):
-    """Exercise 3.3 may call masked_mean from 3.2: a stub there is named."""
-    namespace = {"torch": torch}
+def test_cbow_grads_names_an_earlier_stub_it_calls(capsys):
+    """Exercise 3.2 may call masked_mean from 3.1: a stub there is named."""
+    namespace = {"torch": torch, "F": F}
     exec("def masked_mean(context_vectors, mask):\n    raise NotImplementedError\n\n"
-         "def cbow_scores(input_table, output_table, contexts, mask):\n"
-         "    return masked_mean(input_table[contexts], mask) @ output_table.T\n", namespace)
-    verdict, out = run(check_cbow_scores, namespace["cbow_scores"], capsys)
+         "def cbow_grads(context_vectors, mask, output_vectors, centers):\n"
+         "    hidden = masked_mean(context_vectors, mask)\n"
+         "    return hidden, hidden\n", namespace)
+    verdict, out = run(check_cbow_grads, namespace["cbow_grads"], capsys)
     assert verdict is False
     assert "not attempted" not in out
-    assert ("✗ one example, V=4, d=2: your function calls masked_mean, which still raises "
-            "NotImplementedError") in out
+    assert ("your function calls masked_mean, which still raises NotImplementedError") in out
+
+
+def expected_pairs_with(keep, sides=2, edges=True, clip=True):
+    def count(n, m):
+        if not edges:
+            return n * sides * sum(keep(k, m) for k in range(1, m + 1))
+        top = min(m, n - 1) if clip else m
+        return sum(sides * (n - k) * keep(k, m) for k in range(1, top + 1))
+    return count
+
+
+@pytest.mark.parametrize("wrong, message, hint", [
+    (stub, "… not attempted yet: expected_pairs still raises NotImplementedError.", None),
+    (expected_pairs_with(lambda k, m: 1), "✗ the fox sentence: 9 words, window 2: expected 23, got 30.",
+     "that counts the full window"),
+    (expected_pairs_with(lambda k, m: (m - k) / m), "✗ two words, window 1: expected 2, got 0.", "not m - k"),
+    (expected_pairs_with(lambda k, m: k / m), "✗ two words, window 3: expected 2, got 0.6667.",
+     "the likeliest to be kept"),
+    (expected_pairs_with(lambda k, m: (m - k + 1) / m, sides=1), "✗ two words, window 1: expected 2, got 1.",
+     "each couple of positions k apart gives two pairs"),
+    (expected_pairs_with(lambda k, m: (m - k + 1) / m, edges=False), "✗ one word, window 5: expected 0, got 6.",
+     "near the ends of the sentence a window holds fewer words"),
+    (expected_pairs_with(lambda k, m: (m - k + 1) / m, clip=False), "✗ one word, window 5: expected 0, got -8.",
+     "stop the sum at k = min(m, n - 1)"),
+    # the count of one simulated draw is not the expectation
+    (lambda n, m: len(skipgram_pairs(torch.arange(n), m, reduced=True,
+                                     generator=torch.Generator().manual_seed(0))[0]),
+     "expected 23, got", None),
+    (lambda n, m: [float(n)], "✗ one word, window 5: expected a number, got list: [1.0].", None),
+    (lambda n, m: "0", "✗ one word, window 5: expected a number, got str", None),
+])
+def test_expected_pairs_rejects_wrong_answers(wrong, message, hint, capsys):
+    verdict, out = run(check_expected_pairs, wrong, capsys)
+    assert verdict is False and message in out
+    if hint:
+        assert hint in " ".join(out.split())
+
+
+def test_expected_pairs_accepts_a_tensor_holding_the_number(capsys):
+    right = solutions(CHAPTER_2)["expected_pairs"]
+    verdict, _ = run(check_expected_pairs, lambda n, m: torch.tensor(right(n, m)), capsys)
+    assert verdict is True

@@ -5,7 +5,7 @@ import random
 import pytest
 import torch
 
-from w2v_lib.windows import cbow_examples, skipgram_pairs, stream_from_sentences
+from w2v_lib.windows import cbow_examples, expected_pairs, skipgram_pairs, stream_from_sentences
 
 
 def brute_force_pairs(sentences, window):
@@ -132,3 +132,38 @@ def test_empty_input_is_a_clear_error():
 def test_mismatched_sentence_numbers_are_an_error():
     with pytest.raises(ValueError, match="one sentence number per token"):
         skipgram_pairs(torch.arange(5), 2, sentence=torch.zeros(4, dtype=torch.int64))
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_expected_pairs_of_the_full_window_count_them_exactly(window):
+    for length in range(0, 15):
+        sentence = list(range(length))
+        assert expected_pairs(length, window, reduced=False) == len(brute_force_pairs([sentence], window))
+
+
+def test_expected_pairs_of_the_reduced_window_is_the_mean_over_draws():
+    """Summed over many sentences of mixed lengths, the pairs skipgram_pairs draws
+    with the reduced window average out to the sum of expected_pairs; the tolerance is
+    five standard deviations of that sum (each center draws its size on its own)."""
+    rng = random.Random(0)
+    lengths = [rng.randint(1, 14) for _ in range(20_000)]
+    ids, sentence = stream_from_sentences([list(range(n)) for n in lengths])
+    window = 5
+    drawn = len(skipgram_pairs(ids, window, sentence, reduced=True,
+                               generator=torch.Generator().manual_seed(0))[0])
+    predicted = sum(expected_pairs(n, window) for n in lengths)
+    # a center draws at most 2 * window pairs: its count varies by at most window around its mean
+    assert abs(drawn - predicted) < 5 * window * len(ids) ** 0.5
+    assert abs(drawn - predicted) < 0.01 * predicted
+
+
+def test_expected_pairs_far_from_the_ends_is_window_plus_one_per_word():
+    for window in (1, 2, 5, 10):
+        per_word = expected_pairs(10_001, window) - expected_pairs(10_000, window)
+        assert per_word == pytest.approx(window + 1)
+
+
+@pytest.mark.parametrize("length, window", [(-1, 5), (3.0, 5), (True, 5), (4, 0), (4, 1.5)])
+def test_expected_pairs_refuses_what_is_not_a_sentence_length_or_a_window(length, window):
+    with pytest.raises(ValueError):
+        expected_pairs(length, window)

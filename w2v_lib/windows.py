@@ -24,7 +24,8 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["stream_from_sentences", "skipgram_pairs", "cbow_examples", "window_offsets"]
+__all__ = ["stream_from_sentences", "skipgram_pairs", "cbow_examples", "window_offsets",
+           "expected_pairs"]
 
 # positions handled at once; bounds the memory of the (positions x 2m) index matrices
 _CHUNK = 1 << 20
@@ -129,3 +130,24 @@ def cbow_examples(ids: torch.Tensor, window: int, sentence: torch.Tensor | None 
         all_masks.append(valid[keep])
         all_centers.append(ids[positions][keep])
     return torch.cat(all_contexts), torch.cat(all_masks), torch.cat(all_centers)
+
+
+def expected_pairs(length: int, window: int, reduced: bool = True) -> float:
+    """The expected number of skip-gram pairs from one sentence of ``length`` words.
+
+    Introduced in chapter 2 (its derivation is an exercise there). Count the pairs by
+    distance: ``length - k`` couples of positions lie ``k`` apart, and each gives two
+    pairs, one with each word as the center. With the reduced window a pair at distance
+    ``k`` is kept when the center's drawn size ``b`` is at least ``k``, which happens
+    with probability ``(window - k + 1) / window``; with the full window it is always
+    kept. A word far from the ends of its sentence is thus the center of ``window + 1``
+    pairs on average, instead of ``2 * window``.
+    """
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        raise ValueError(f"length must be a whole number of words, at least 0; got {length!r}.")
+    window_offsets(window)  # the same check of the window as everywhere else
+    total = 0.0
+    for k in range(1, min(window, length - 1) + 1):
+        kept = (window - k + 1) / window if reduced else 1.0
+        total += 2 * (length - k) * kept
+    return total

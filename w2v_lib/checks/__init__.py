@@ -14,8 +14,8 @@ One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
 from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
-from .skipgram import check_sentence_pairs, check_skipgram_grads, check_softmax_grad
-from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_examples
+from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
+from .cbow import check_cbow_grads, check_masked_mean
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
@@ -25,9 +25,9 @@ __all__ = [
     # chapter 1
     "check_one_hot", "check_linear_from_embedding", "check_cosine_spread",
     # chapter 2
-    "check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads",
+    "check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads", "check_expected_pairs",
     # chapter 3
-    "check_sentence_cbow_examples", "check_masked_mean", "check_cbow_scores",
+    "check_masked_mean", "check_cbow_grads",
     # chapter 4
     "check_noise_probs", "check_unigram_table", "check_sgns_grads",
     # chapter 5

@@ -1,21 +1,25 @@
 """Checks for the exercises of chapter 2: skip-gram pairs, the softmax cross-entropy
-gradient, and the gradients of the skip-gram loss."""
+gradient, the gradients of the skip-gram loss, and the expected number of pairs of
+the reduced window."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from numbers import Real
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from ..skipgram import softmax_cross_entropy_grad
 from ..toy_corpus import load_toy_corpus
-from ..windows import skipgram_pairs
-from .engine import Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, compare_values, run_check
+from ..windows import expected_pairs, skipgram_pairs
+from .engine import (Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, compare_values,
+                     run_check, short_repr, two_numbers)
 from .rounding import UNIT, gamma, matmul_error
 
-__all__ = ["check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads"]
+__all__ = ["check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads", "check_expected_pairs"]
 
 FOX = "the quick brown fox jumps over the lazy dog".split()
 
@@ -193,3 +197,81 @@ def check_skipgram_grads(skipgram_grads: Callable[[torch.Tensor, torch.Tensor, t
     ]
     return run_check("skipgram_grads", skipgram_grads, cases, _exact_skipgram,
                      compare_tensor_tuples(["grad_center", "grad_output"]), mistakes)
+
+
+# --- exercise 2.4: the expected number of pairs of the reduced window -----------------
+
+
+_LARGEST_WINDOW = 20
+
+
+def _reference_expected_pairs(length: int, window: int) -> float:
+    return expected_pairs(length, window, reduced=True)
+
+
+def _compare_count(got: Any, expected: float) -> str | None:
+    if isinstance(got, torch.Tensor) and got.numel() == 1:
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, Real):
+        return f"expected a number, got {type(got).__name__}: {short_repr(got)}."
+    got = float(got)
+    # float32 is allowed: each term 2 (n - k) (m - k + 1) / m rounds twice (a division
+    # and a product), and a sum of at most m positive terms, in any order, adds gamma(m)
+    # of the total; the cases' windows are at most _LARGEST_WINDOW
+    allowed = gamma(_LARGEST_WINDOW + 3) * abs(expected)
+    if not math.isfinite(got) or abs(got - expected) > allowed:
+        want, have = two_numbers(expected, got)
+        return f"expected {want}, got {have}."
+    return None
+
+
+def _mistaken_count(keep: Callable[[int, int], float], edges: bool = True, sides: int = 2,
+                    clip: bool = True) -> Callable[[int, int], float]:
+    """A wrong formula: ``keep(k, m)`` for the share kept at distance k; ``edges=False``
+    gives every word a whole window, ``sides=1`` counts one side only, ``clip=False``
+    sums distances the sentence does not have."""
+    def count(length: int, window: int) -> float:
+        if not edges:
+            return length * sides * sum(keep(k, window) for k in range(1, window + 1))
+        top = min(window, length - 1) if clip else window
+        return sum(sides * (length - k) * keep(k, window) for k in range(1, top + 1))
+    return count
+
+
+def check_expected_pairs(expected_pairs: Callable[[int, int], float]) -> bool:
+    """Check exercise 2.4: ``expected_pairs(length, window)``, the expected number of
+    (center, context) pairs that the reduced window makes from one sentence of
+    ``length`` words, each center drawing its size b uniformly from 1..window.
+
+    The answer is ``sum over k = 1..min(m, length - 1) of 2 (length - k) (m - k + 1) / m``:
+    ``length - k`` couples of positions lie k apart, each gives two pairs, and each pair
+    is kept when b >= k. A formula is asked for, so the tolerance is that of rounding.
+    """
+    cases = [Case("one word, window 5", (1, 5)), Case("two words, window 1", (2, 1)),
+             Case("two words, window 3", (2, 3)), Case("two words, window 2", (2, 2)),
+             Case("the fox sentence: 9 words, window 2", (9, 2)),
+             Case("3 words, window 5 (shorter than the window)", (3, 5)),
+             Case("40 words, window 5", (40, 5)), Case("1,000 words, window 10", (1_000, 10)),
+             Case("12,345 words, window 20", (12_345, 20))]
+    mistakes = [
+        Mistake(_mistaken_count(lambda k, m: 1.0),
+                "that counts the full window. With the reduced window a context at distance k "
+                "is kept only when the center draws b >= k."),
+        Mistake(_mistaken_count(lambda k, m: (m - k) / m),
+                "b is drawn from 1..m, and b >= k holds for m - k + 1 of its m values, not "
+                "m - k: the nearest neighbours are always kept."),
+        Mistake(_mistaken_count(lambda k, m: k / m),
+                "the nearest words are the likeliest to be kept: b >= k holds for "
+                "m - k + 1 of the m values of b."),
+        Mistake(_mistaken_count(lambda k, m: (m - k + 1) / m, sides=1),
+                "each couple of positions k apart gives two pairs, one with each word as "
+                "the center."),
+        Mistake(_mistaken_count(lambda k, m: (m - k + 1) / m, edges=False),
+                "near the ends of the sentence a window holds fewer words: only "
+                "length - k couples of positions lie k apart."),
+        Mistake(_mistaken_count(lambda k, m: (m - k + 1) / m, clip=False),
+                "a sentence of n words has no two words more than n - 1 apart: stop the "
+                "sum at k = min(m, n - 1) (a short sentence must not get a negative count)."),
+    ]
+    return run_check("expected_pairs", expected_pairs, cases, _reference_expected_pairs,
+                     _compare_count, mistakes)
