@@ -24,7 +24,10 @@ index="$work/index"
 cp "$(git -C "$repo" rev-parse --git-path index)" "$index" 2>/dev/null || true
 GIT_INDEX_FILE="$index" git -C "$repo" add -A
 tree="$(GIT_INDEX_FILE="$index" git -C "$repo" write-tree)"
-commit="$(git -C "$repo" commit-tree "$tree" -p HEAD -m "learner path: the working tree")"
+# (a fixed identity: a fresh machine may have no git user configured)
+commit="$(GIT_AUTHOR_NAME=learner-path GIT_AUTHOR_EMAIL=learner-path@localhost \
+          GIT_COMMITTER_NAME=learner-path GIT_COMMITTER_EMAIL=learner-path@localhost \
+          git -C "$repo" commit-tree "$tree" -p HEAD -m "learner path: the working tree")"
 branch="learner-path-$$"
 git -C "$repo" update-ref "refs/heads/$branch" "$commit"
 trap 'git -C "$repo" update-ref -d "refs/heads/$branch"; rm -rf "$work"' EXIT
