@@ -141,11 +141,13 @@ def test_subsampling_keeps_each_word_with_its_probability():
     assert trainer.words_per_epoch == pytest.approx(len(ids), rel=0.02)
 
 
-def test_noise_follows_the_three_quarter_power():
+@pytest.mark.parametrize("power", [0.75, 1.0])
+def test_noise_follows_the_three_quarter_power(power):
     corpus = corpus_of(random_sentences(count=400))
-    trainer = FastTrainer(corpus, FastConfig())
+    config = FastConfig() if power == 0.75 else FastConfig(noise_power=power)
+    trainer = FastTrainer(corpus, config)
     draws = trainer.noise.sample((200_000,), torch.Generator().manual_seed(0))
-    counts = torch.tensor(corpus.vocab.counts, dtype=torch.float64) ** 0.75
+    counts = torch.tensor(corpus.vocab.counts, dtype=torch.float64) ** power
     expected = counts / counts.sum()
     observed = torch.bincount(draws, minlength=len(counts)).double() / len(draws)
     torch.testing.assert_close(observed, expected, atol=3e-3, rtol=0)
@@ -176,6 +178,8 @@ def test_bad_settings_are_named():
         FastConfig(model="glove", window=0)
     with pytest.raises(ValueError, match="sample must be 0"):
         FastConfig(sample=2)
+    with pytest.raises(ValueError, match="noise_power must lie between 0 and 1"):
+        FastConfig(noise_power=1.5)
     with pytest.raises(TypeError, match="EncodedCorpus"):
         FastTrainer([["a", "b"]])
 

@@ -95,7 +95,8 @@ class FastConfig:
 
     Introduced in chapter 7. ``alpha`` ``None`` means 0.025 for skip-gram and 0.05 for
     CBOW; ``batch_size`` counts center tokens (each brings up to ``2 * window``
-    context words).
+    context words). ``noise_power`` is the power of the counts in the noise
+    distribution (word2vec's 0.75; chapter 8 compares it with 1).
     """
 
     model: str = "sgns"
@@ -108,6 +109,7 @@ class FastConfig:
     min_alpha: float = 1e-4
     batch_size: int = 512
     seed: int = 0
+    noise_power: float = 0.75
 
     def __post_init__(self) -> None:
         problems = []
@@ -123,6 +125,9 @@ class FastConfig:
                             f"1e-3, got {self.sample!r}")
         if self.alpha is not None and not self.alpha > 0:
             problems.append(f"alpha must be positive, got {self.alpha!r}")
+        if not 0 <= self.noise_power <= 1:
+            problems.append(f"noise_power must lie between 0 and 1 (word2vec uses 0.75), "
+                            f"got {self.noise_power!r}")
         if not 0 <= self.min_alpha:
             problems.append(f"min_alpha must be 0 or positive, got {self.min_alpha!r}")
         if problems:
@@ -172,7 +177,8 @@ class FastTrainer:
         counts = corpus.counts
         self.keep = keep_probabilities(counts, config.sample).float().to(self.device)
         # chapter 4's alias method, its tables on the device, so draws happen there
-        self.noise = AliasSampler(noise_distribution(counts)).to(self.device, torch.float32)
+        self.noise = AliasSampler(noise_distribution(counts, config.noise_power)).to(
+            self.device, torch.float32)
         # the effective words of an epoch, on average: the expected number of kept tokens
         self.words_per_epoch = float((counts * self.keep.double().cpu()).sum())
         size, dim = len(self.vocab), config.dim
