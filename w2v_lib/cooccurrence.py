@@ -34,6 +34,8 @@ WikiText-103.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -86,7 +88,8 @@ def _check_stream(ids: torch.Tensor, sentence: torch.Tensor | None, vocab_size: 
 
 
 def _stream(ids: torch.Tensor, sentence: torch.Tensor, keep_prob: torch.Tensor | None,
-            generator: torch.Generator | None, chunk: int):
+            generator: torch.Generator | None, chunk: int
+            ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The corpus chunk by chunk, as int32 arrays of word and sentence numbers; with
     ``keep_prob``, only the tokens kept by one subsampling draw (chapter 5's)."""
     for start in range(0, len(ids), chunk):
@@ -97,7 +100,8 @@ def _stream(ids: torch.Tensor, sentence: torch.Tensor, keep_prob: torch.Tensor |
         yield part.to(torch.int32).numpy(), part_sentence.to(torch.int32).numpy()
 
 
-def _count_pass(chunks, vocab_size: int, weights: np.ndarray) -> sp.csr_matrix:
+def _count_pass(chunks: Iterable[tuple[np.ndarray, np.ndarray]], vocab_size: int,
+                weights: np.ndarray) -> sp.csr_matrix:
     """Pairs (token i, token i + k) for k = 1..m, summed chunk by chunk. Each pair is
     counted once here, from its left end; the caller adds the transpose.
 
