@@ -1,11 +1,19 @@
 """The whole word2vec recipe of chapter 5 in one call (chapter 6).
 
-Chapter 5 assembled the recipe cell by cell; later chapters need it as one function,
-with the same settings as gensim's ``Word2Vec`` so that the two can be compared on
-equal terms: ``min_count``, ``window`` (reduced, drawn anew every epoch), ``negative``,
+Chapter 5 assembled the recipe cell by cell; later chapters need it as one function.
+It takes gensim's ``Word2Vec`` parameter names, so that the two can be given the same
+settings: ``min_count``, ``window`` (reduced, drawn anew every epoch), ``negative``,
 ``sample`` (word2vec.c's keep-probability, drawn anew every epoch), ``vector_size``,
-``epochs``, the starting learning rate ``alpha`` (0.025 for skip-gram, 0.05 for CBOW,
-decaying linearly), and the model (``sg=1`` skip-gram, ``sg=0`` CBOW with the mean).
+``epochs``, the starting learning rate ``alpha`` and the model (``sg=1`` skip-gram,
+``sg=0`` CBOW with the mean).
+
+Two defaults are word2vec.c's and chapter 5's, not gensim's; pass gensim the same
+values to compare like for like. ``alpha`` starts at 0.025 for skip-gram and 0.05 for
+CBOW (gensim starts both at 0.025), and decays linearly to zero, never going below
+``1e-4 * alpha`` (gensim decays to ``min_alpha=1e-4``). CBOW's backward pass follows
+``cbow_update``: ``"word2vec"`` gives every context word the whole error, as word2vec.c
+and gensim do; ``"exact"`` gives each its ``1/n`` share, the true gradient of the
+mean (chapters 3 and 5).
 """
 
 from __future__ import annotations
@@ -45,12 +53,16 @@ class Word2VecRun:
 def train_word2vec(sentences: Sequence[Sequence[str]], *, sg: int = 1, vector_size: int = 100,
                    window: int = 5, negative: int = 5, sample: float = 1e-3, min_count: int = 5,
                    epochs: int = 5, alpha: float | None = None, batch_size: int = 512, seed: int = 0,
-                   device: torch.device | str = "cpu", progress: bool = True) -> Word2VecRun:
+                   cbow_update: str = "word2vec", device: torch.device | str = "cpu",
+                   progress: bool = True) -> Word2VecRun:
     """Train skip-gram (``sg=1``) or CBOW (``sg=0``) with negative sampling on tokenized
-    sentences, with gensim's parameter names and defaults.
+    sentences, with gensim's parameter names (see the module's docstring for the two
+    defaults that differ from gensim's).
 
     Introduced in chapter 6.
     """
+    if cbow_update not in ("word2vec", "exact"):
+        raise ValueError(f"cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}.")
     vocab = Vocab.from_tokens(sentences, min_count=min_count, unk=None)
     ids, sentence_of = stream_from_sentences([vocab.encode(s, drop_unknown=True) for s in sentences])
     ids, sentence_of = ids.to(device), sentence_of.to(device)
@@ -63,7 +75,11 @@ def train_word2vec(sentences: Sequence[Sequence[str]], *, sg: int = 1, vector_si
         return make_examples(ids[kept], window, sentence_of[kept], reduced=True, generator=generator)
 
     generator = torch.Generator().manual_seed(seed)
-    model = (SGNS if sg else CBOWNS)(len(vocab), vector_size, generator=generator)
+    if sg:
+        model = SGNS(len(vocab), vector_size, generator=generator)
+    else:
+        model = CBOWNS(len(vocab), vector_size, generator=generator,
+                       whole_error=cbow_update == "word2vec")
     history = train(model, make, epochs=epochs, batch_size=batch_size,
                     lr=alpha if alpha is not None else (0.025 if sg else 0.05), seed=seed,
                     sampler=AliasSampler(noise_distribution(counts)), negatives=negative,
