@@ -1,4 +1,4 @@
-"""Properties that every exercise check of chapters 1-7 must have, tested on all 21:
+"""Properties that every exercise check of chapters 1-8 must have, tested on all 24:
 each typical mistake gets its own hint, an answer that differs from the exact one by
 more than rounding allows is rejected with two numbers that show the difference, one
 within it passes, and a function that changes its inputs in place is reported."""
@@ -28,11 +28,14 @@ CHAPTER_OF = {
     "spearman": "06_evaluation.ipynb",
     "window_mask": "07_training_fast.ipynb", "fold_windows": "07_training_fast.ipynb",
     "add_rows": "07_training_fast.ipynb",
+    "sgns_optimum": "08_what_skipgram_learns.ipynb",
+    "cooccurrence_matrix": "08_what_skipgram_learns.ipynb",
+    "shifted_ppmi": "08_what_skipgram_learns.ipynb",
 }
 
 
-def test_the_list_covers_the_21_checks():
-    assert len(ALL_CHECKS) == 21 and sorted(map(check_id, ALL_CHECKS)) == sorted(CHAPTER_OF)
+def test_the_list_covers_the_24_checks():
+    assert len(ALL_CHECKS) == 24 and sorted(map(check_id, ALL_CHECKS)) == sorted(CHAPTER_OF)
 
 
 def solution(check):

@@ -1,4 +1,4 @@
-"""Every exercise check of chapters 1-7 accepts right answers that differ from the
+"""Every exercise check of chapters 1-8 accepts right answers that differ from the
 chapter's solution: another algorithm, another order of summation, float32 where the
 exercise allows it. A check that rejects one of these is wrong, however well it
 catches mistakes."""
@@ -15,6 +15,10 @@ from torch import nn
 import w2v_lib.checks as checks
 from check_specs import ALL_CHECKS, check_id
 from checking import run
+from test_checks_pmi_chapter import (counts_by_bincount, counts_by_loops,
+                                     optimum_as_logit, optimum_by_newton,
+                                     optimum_in_log_space, ppmi_by_loops,
+                                     ppmi_from_probabilities)
 
 # --- chapter 1 ----------------------------------------------------------------------
 
@@ -354,6 +358,9 @@ RIGHT_ANSWERS = {
     "window_mask": [window_mask_by_offsets],
     "fold_windows": [fold_windows_index_add, fold_windows_backwards],
     "add_rows": [add_rows_index_put, add_rows_float64, add_rows_one_hot, add_rows_sorted],
+    "sgns_optimum": [optimum_as_logit, optimum_in_log_space, optimum_by_newton],
+    "cooccurrence_matrix": [counts_by_loops, counts_by_bincount],
+    "shifted_ppmi": [ppmi_from_probabilities, ppmi_by_loops],
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 import pytest
 import torch
@@ -204,11 +205,13 @@ def test_subsampling_keeps_each_word_with_its_probability():
     assert trainer.words_per_epoch == pytest.approx(len(ids), rel=0.02)
 
 
-def test_noise_follows_the_three_quarter_power():
+@pytest.mark.parametrize("power", [0.75, 1.0])
+def test_noise_follows_the_three_quarter_power(power):
     corpus = corpus_of(random_sentences(count=400))
-    trainer = FastTrainer(corpus, FastConfig())
+    config = FastConfig() if power == 0.75 else FastConfig(noise_power=power)
+    trainer = FastTrainer(corpus, config)
     draws = trainer.noise.sample((200_000,), torch.Generator().manual_seed(0))
-    counts = torch.tensor(corpus.vocab.counts, dtype=torch.float64) ** 0.75
+    counts = torch.tensor(corpus.vocab.counts, dtype=torch.float64) ** power
     expected = counts / counts.sum()
     observed = torch.bincount(draws, minlength=len(counts)).double() / len(draws)
     torch.testing.assert_close(observed, expected, atol=3e-3, rtol=0)
@@ -239,6 +242,8 @@ def test_bad_settings_are_named():
         FastConfig(model="glove", window=0)
     with pytest.raises(ValueError, match="sample must be 0"):
         FastConfig(sample=2)
+    with pytest.raises(ValueError, match="noise_power must lie between 0 and 1"):
+        FastConfig(noise_power=1.5)
     with pytest.raises(TypeError, match="EncodedCorpus"):
         FastTrainer([["a", "b"]])
 
@@ -271,6 +276,21 @@ def test_a_run_stopped_and_resumed_ends_like_an_uninterrupted_one(tmp_path, mode
     assert torch.equal(resumed.w_in, whole.w_in)
     assert torch.equal(resumed.w_out, whole.w_out)
     assert resumed.stats.words == whole.stats.words
+
+
+def test_a_checkpoint_carries_the_noise_power(tmp_path):
+    # a run with the plain unigram noise resumes with it, and ends like an unbroken run
+    corpus, config = small_run(tmp_path)
+    config = replace(config, noise_power=1.0)
+    whole = FastTrainer(corpus, config)
+    whole.train(progress=False)
+    path = tmp_path / "checkpoint.pt"
+    FastTrainer(corpus, config).train(progress=False, checkpoint=path, stop_after=5)
+    assert torch.load(path, weights_only=True)["config"]["noise_power"] == 1.0
+    resumed = FastTrainer.resume(path, corpus)
+    assert resumed.config.noise_power == 1.0
+    resumed.train(progress=False, checkpoint=path)
+    assert torch.equal(resumed.w_in, whole.w_in)
 
 
 def test_checkpoints_load_with_weights_only(tmp_path):

@@ -29,6 +29,9 @@ One module per concept, each named after it:
 * ``fast_training``: the fast trainer for CPU and GPU, with checkpoints (chapter 7)
 * ``roofline``: kernels, bytes and arithmetic of a step, counted; the GPU model (chapter 7)
 * ``train``: the command line ``python -m w2v_lib.train`` (chapter 7)
+* ``cooccurrence``: counting which words occur near which, in sparse form (chapter 8)
+* ``pmi``: PMI, the optimum of SGNS, and word vectors from a truncated SVD (chapter 8)
+* ``memory``: the peak memory a piece of code needs (chapter 8)
 * ``checks``: the checks that answer the exercises (every chapter)
 """
 

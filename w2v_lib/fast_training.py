@@ -72,7 +72,8 @@ CAP = 2.0
 SIGMA_PRIME_MAX = 0.25
 # a loss this many times an untrained model's counts as diverged
 DIVERGED = 10
-FORMAT_VERSION = 3  # 2: the losses of the current epoch; 3: the config's update and workers
+# 2: the losses of the current epoch; 3: the config's update and workers; 4: its noise_power
+FORMAT_VERSION = 4
 
 
 def window_mask(span_sentence: torch.Tensor, reduced: torch.Tensor, window: int) -> torch.Tensor:
@@ -151,7 +152,8 @@ class FastConfig:
     row at what the curvature of its loss allows (large batches then train like small
     ones); ``"summed"`` adds up a batch's updates as they are. ``workers`` CPU
     threads share each step, each on its own shard of the batch (on a CPU; a GPU
-    takes one).
+    takes one). ``noise_power`` is the power of the counts in the noise
+    distribution (word2vec's 0.75; chapter 8 compares it with 1).
     """
 
     model: str = "sgns"
@@ -164,6 +166,7 @@ class FastConfig:
     min_alpha: float = 1e-4
     batch_size: int = 512
     seed: int = 0
+    noise_power: float = 0.75
     tile: int = 8
     update: str = "capped"
     workers: int = 1
@@ -182,6 +185,9 @@ class FastConfig:
                             f"1e-3, got {self.sample!r}")
         if self.alpha is not None and not self.alpha > 0:
             problems.append(f"alpha must be positive, got {self.alpha!r}")
+        if not 0 <= self.noise_power <= 1:
+            problems.append(f"noise_power must lie between 0 and 1 (word2vec uses 0.75), "
+                            f"got {self.noise_power!r}")
         if self.update not in UPDATES:
             problems.append(f"update must be one of {', '.join(UPDATES)}, got {self.update!r}")
         if not 0 <= self.min_alpha:
@@ -264,7 +270,8 @@ class FastTrainer:
         self.corpus = corpus
         self.keep = keep_probabilities(counts, config.sample).float()
         # chapter 4's alias method; its tables move to the device, so draws happen there
-        self.noise = AliasSampler(noise_distribution(counts)).to("cpu", torch.float32)
+        self.noise = AliasSampler(noise_distribution(counts, config.noise_power)).to(
+            "cpu", torch.float32)
         # the effective words of an epoch, on average: the expected number of kept tokens
         self.words_per_epoch = float((counts * self.keep.double()).sum())
         size, dim = len(self.vocab), config.dim
