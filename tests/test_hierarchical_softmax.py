@@ -360,3 +360,26 @@ def test_vocab_counts_give_a_tree_of_the_vocabulary():
     # the most frequent word has the shortest path
     assert len(tree.codes[int(np.argmax(vocab.counts))]) == int(tree.lengths.min())
     assert Counter(len(c) for c in tree.codes)  # a real distribution of lengths
+
+
+# --- the recipe with gensim's parameter names -------------------------------------------------
+
+
+@pytest.mark.parametrize("sg", [1, 0])
+def test_the_recipe_trains_with_a_hierarchical_softmax(sg):
+    from w2v_lib.recipe import train_word2vec
+
+    run = train_word2vec(load_toy_corpus(), sg=sg, hs=1, negative=0, vector_size=10,
+                         min_count=2, sample=0, epochs=10, batch_size=32, alpha=0.1,
+                         progress=False)
+    assert run.vectors.vectors.shape[1] == 10 and len(run.vectors.words) > 10
+    assert run.history.losses[-1] < run.history.losses[0]
+    assert run.effective_words_per_second > 0
+
+
+@pytest.mark.parametrize("hs, negative", [(1, 5), (0, 0), (2, 0)])
+def test_the_recipe_wants_one_output_layer(hs, negative):
+    from w2v_lib.recipe import train_word2vec
+
+    with pytest.raises(ValueError, match="Choose one output layer"):
+        train_word2vec(load_toy_corpus(), hs=hs, negative=negative, min_count=2)
