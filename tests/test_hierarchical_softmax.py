@@ -12,7 +12,7 @@ from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.word2vec import _assign_binary_codes
 
 from w2v_lib.hierarchical_softmax import (HierarchicalCBOW, HierarchicalSkipGram, HuffmanTree,
-                                          entropy_bits, hierarchical_softmax_grads,
+                                          draw_tree, entropy_bits, hierarchical_softmax_grads,
                                           hierarchical_softmax_loss, huffman_tree, path_log_probs)
 from w2v_lib.toy_corpus import load_toy_corpus
 from w2v_lib.training import train
@@ -383,3 +383,23 @@ def test_the_recipe_wants_one_output_layer(hs, negative):
 
     with pytest.raises(ValueError, match="Choose one output layer"):
         train_word2vec(load_toy_corpus(), hs=hs, negative=negative, min_count=2)
+
+
+def test_draw_tree_draws_every_node_and_labels_every_branch():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tree = huffman_tree([45, 20, 14, 10, 6])
+    words = ["the", "cat", "sat", "on", "mat"]
+    ax = draw_tree(tree, words, path_of=1, turn_probs=torch.tensor([0.3, 0.6, 0.7, 0.4]))
+    texts = [t.get_text() for t in ax.texts]
+    assert {"0", "1", "2", "3"} <= set(texts)  # the four inner nodes, by number
+    assert all(any(t.startswith(w) for t in texts) for w in words)
+    # 8 branches, each labelled with its bit and the probability of taking it
+    branch_labels = [t for t in texts if ":" in t]
+    assert len(branch_labels) == 8 and "0: 0.40" in branch_labels and "1: 0.60" in branch_labels
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="5 leaves"):
+        draw_tree(tree, words[:4])

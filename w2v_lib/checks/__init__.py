@@ -17,6 +17,7 @@ from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
+from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
 
 __all__ = [
     # chapter 1
@@ -33,4 +34,6 @@ __all__ = [
     "check_cosine_matrix", "check_three_cos_add", "check_spearman",
     # chapter 7
     "check_window_mask", "check_fold_windows", "check_add_rows",
+    # appendix A
+    "check_huffman_codes", "check_path_log_probs", "check_hs_grads",
 ]
