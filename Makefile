@@ -1,12 +1,14 @@
 # The two commands of the course:
 #   make book   build the HTML book into _build/html (warnings are errors)
-#   make test   run the unit tests and every chapter notebook with pytest --nbval
+#   make test   run the unit tests, then every chapter notebook with pytest --nbval the
+#               way a learner gets it: w2v_lib installed from a git URL of this
+#               repository into a fresh environment, the chapters run from a folder
+#               outside the checkout (tests/learner_path.sh)
 # Each sets up .venv on its first run and reuses it afterwards.
 #
 # For maintainers:
-#   make learner-test   install w2v_lib from a git URL of this repository into a fresh
-#                       environment, as Colab does, and run every chapter from outside
-#                       the checkout (what is committed, not the working tree)
+#   make unit-test      the unit tests alone
+#   make learner-test   the chapters alone, as make test runs them
 #   make outputs        run chapters at the cpu scale and store their outputs, which the
 #                       book shows: make outputs NOTEBOOKS=chapters/05_subsampling_recipe.ipynb
 
@@ -17,7 +19,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: book test learner-test outputs clean
+.PHONY: book test unit-test learner-test outputs clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,11 +33,12 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W --keep-going
 	@echo "The book is in _build/html/index.html"
 
-# W2V_SCALE=test makes every notebook run at its tiny test scale.
-test: $(STAMP)
-	W2V_SCALE=test $(BIN)/python -m pytest tests --nbval chapters \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+test: unit-test learner-test
 
+unit-test: $(STAMP)
+	$(BIN)/python -m pytest tests -p no:cacheprovider
+
+# W2V_SCALE=test (set by the script) makes every notebook run at its tiny test scale.
 learner-test:
 	PYTHON=$(PYTHON) TORCH_SPEC="$(TORCH_SPEC)" bash tests/learner_path.sh
 

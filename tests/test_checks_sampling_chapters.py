@@ -29,19 +29,23 @@ def test_each_chapter_has_its_solutions(chapter, count):
 ])
 def test_the_chapter_solutions_pass(chapter, name, check, capsys):
     verdict, out = run(check, solutions(chapter)[name], capsys)
-    assert verdict and "cases pass" in out
+    assert verdict and "All " in out and " cases pass. Well done!" in out
 
 
 # --- chapter 4 ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "not attempted yet", None),
-    (lambda c, p: c.double() / c.sum(), "two words, power 0.75: at index [0]: expected 0.6951, got 0.75", "before normalising"),
-    (lambda c, p: (c.double() / c.sum()) ** p, "at index [0]", "normalise after the power"),
-    (lambda c, p: (c.float() ** p) / (c.float() ** p).sum(), "expected dtype torch.float64, got torch.float32", "float64"),
-    (lambda c, p: (c.double() ** p / (c.double() ** p).sum())[None], "expected shape (2,), got (1, 2)", None),
-    (lambda c, p: c.double() ** p, "at index [0]", None),  # not normalised
+    (stub, "… not attempted yet: noise_probs still raises NotImplementedError.", None),
+    (lambda c, p: c.double() / c.sum(), "✗ two words, power 0.75: at index [0]: expected 0.6951, got 0.75.", "before normalising"),
+    (lambda c, p: (c.double() / c.sum()) ** p, "✗ two words, power 0.75: at index [0]: expected 0.6951, got 0.8059.",
+     "normalise after the power"),
+    (lambda c, p: (c.float() ** p) / (c.float() ** p).sum(),
+     "✗ two words, power 0.75: expected dtype torch.float64, got torch.float32.", "float64"),
+    (lambda c, p: (c.double() ** p / (c.double() ** p).sum())[None], "✗ two words, power 0.75: expected shape (2,), got (1, 2).",
+     None),
+    # not normalised
+    (lambda c, p: c.double() ** p, "✗ two words, power 0.75: at index [0]: expected 0.6951, got 2.28.", None),
 ])
 def test_noise_probs_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_noise_probs, wrong, capsys)
@@ -56,13 +60,25 @@ def table(probs, size, shift=0):
 
 
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "not attempted yet", None),
-    (lambda p, n: torch.arange(n) % len(p), "word 0 fills 4 slots; with probability 0.75 it should fill about 6.0", "same number of slots"),
-    (lambda p, n: table(p, n, shift=1), "word 0 fills 2 slots", "off-by-one"),
-    (lambda p, n: table(p, n - 1), "expected shape (8,), got (7,)", None),
-    (lambda p, n: table(p, n).float(), "expected dtype torch.int64", None),
-    (lambda p, n: torch.multinomial(p, n, replacement=True), "slots", None),  # random, not a table
-    (lambda p, n: table(p, n).tolist(), "expected a torch.Tensor, got list", None),
+    (stub, "… not attempted yet: unigram_table still raises NotImplementedError.", None),
+    (lambda p, n: torch.arange(n) % len(p),
+     "✗ two words, 8 slots: word 0 fills 4 slots; with probability 0.75 it should fill 6.00 of 8, give or take 1.",
+     "same number of slots"),
+    (lambda p, n: table(p, n, shift=1),
+     "✗ two words, 8 slots: word 0 fills 2 slots; with probability 0.75 it should fill 6.00 of 8, give or take 1.",
+     "off-by-one"),
+    (lambda p, n: table(p, n - 1), "✗ two words, 8 slots: expected shape (8,), got (7,).", None),
+    (lambda p, n: table(p, n).float(), "✗ two words, 8 slots: expected dtype torch.int64 (word indices), got torch.float32.",
+     None),
+    # random draws, not a table
+    (lambda p, n: torch.multinomial(p, n, replacement=True, generator=torch.Generator().manual_seed(0)),
+     "✓ three words, 10 slots ✗ 100 random counts, 1,000,000 slots: word 36 fills 13846 slots; with probability "
+     "0.01416 it should fill 14157.65 of 1,000,000, give or take 2.96.", None),
+    (lambda p, n: table(p, n).tolist(), "✗ two words, 8 slots: expected a torch.Tensor, got list.", None),
+    # a rare word left without a slot (searchsorted past the last edge, then wrapped)
+    (lambda p, n: table(p, n) % (len(p) - 1) if len(p) > 3 else table(p, n),
+     "✗ 100 random counts, 1,000,000 slots: word 0 fills 14714 slots; with probability 0.0103 it should fill "
+     "10295.10 of 1,000,000, give or take 1.24.", None),
 ])
 def test_unigram_table_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_unigram_table, wrong, capsys)
@@ -78,15 +94,17 @@ def sgns_parts(v, p, n):
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (stub, "not attempted yet"),
-    (lambda v, p, n: tuple(g * v.shape[0] for g in solutions(CHAPTER_4)["sgns_grads"](v, p, n)), "3 pairs, K=5, d=4: grad_center: at index"),
+    (stub, "… not attempted yet: sgns_grads still raises NotImplementedError."),
+    (lambda v, p, n: tuple(g * v.shape[0] for g in solutions(CHAPTER_4)["sgns_grads"](v, p, n)),
+     "✗ 3 pairs, K=5, d=4: grad_center: at index [0, 0]: expected -0.2133, got -0.6399."),
     (lambda v, p, n: (lambda gp, gn: ((gp[:, None] * p + (gn[..., None] * n).sum(1)) / len(v), gp[:, None] * v / len(v),
                                        (gn[..., None] * v[:, None, :]).sum(1) / len(v)))(*sgns_parts(v, p, n)),
-     "grad_negative: expected shape (1, 1, 2), got (1, 2)"),
+     "✗ one pair, K=1, d=2: grad_negative: expected shape (1, 1, 2), got (1, 2)."),
     (lambda v, p, n: (lambda gp, gn: ((gp[:, None] * p - (gn[..., None] * n).sum(1)) / len(v), gp[:, None] * v / len(v),
                                        -gn[..., None] * v[:, None, :] / len(v)))(*sgns_parts(v, p, n)),
-     "grad_center: at index"),
-    (lambda v, p, n: solutions(CHAPTER_4)["sgns_grads"](v, p, n)[:2], "expected a tuple of 3 tensors"),
+     "✗ one pair, K=1, d=2: grad_center: at index [0, 0]: expected -2.027, got -2.308."),
+    (lambda v, p, n: solutions(CHAPTER_4)["sgns_grads"](v, p, n)[:2],
+     "✗ one pair, K=1, d=2: expected a tuple of 3 tensors (grad_center, grad_positive, grad_negative), got tuple of length 2."),
 ])
 def test_sgns_grads_rejects_wrong_answers(wrong, message, capsys):
     verdict, out = run(check_sgns_grads, wrong, capsys)
@@ -101,12 +119,18 @@ def share(c):
 
 
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "not attempted yet", None),
-    (lambda c, t: (t / share(c)).sqrt().clamp(max=1), "two words, t=0.1: at index [0]: expected 0.4985, got 0.3651", "paper's formula"),
-    (lambda c, t: (t / share(c)).sqrt() + t / share(c), "at index [1]", "cap the probability at 1"),
-    (lambda c, t: ((t / c.double()).sqrt() + t / c.double()).clamp(max=1), "at index [0]", "share of the corpus"),
-    (lambda c, t: 1 - ((t / share(c)).sqrt() + t / share(c)).clamp(max=1), "at index [0]", None),  # discard, not keep
-    (lambda c, t: ((t / share(c)).sqrt() + t / share(c)).clamp(max=1).float(), "expected dtype torch.float64", None),
+    (stub, "… not attempted yet: keep_probability still raises NotImplementedError.", None),
+    (lambda c, t: (t / share(c)).sqrt().clamp(max=1), "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.3651.",
+     "paper's formula"),
+    (lambda c, t: (t / share(c)).sqrt() + t / share(c), "✗ two words, t=0.1: at index [1]: expected 1, got 1.032.",
+     "cap the probability at 1"),
+    (lambda c, t: ((t / c.double()).sqrt() + t / c.double()).clamp(max=1),
+     "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.2159.", "share of the corpus"),
+    # discard, not keep
+    (lambda c, t: 1 - ((t / share(c)).sqrt() + t / share(c)).clamp(max=1),
+     "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.5015.", None),
+    (lambda c, t: ((t / share(c)).sqrt() + t / share(c)).clamp(max=1).float(),
+     "✗ two words, t=0.1: expected dtype torch.float64, got torch.float32.", None),
 ])
 def test_keep_probability_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_keep_probability, wrong, capsys)
@@ -122,13 +146,25 @@ def ns_loss(h, p, n, neg_sign=-1.0, reduce="mean", with_negatives=True):
     return total.mean() if reduce == "mean" else total.sum()
 
 
+def log_of_sigmoid_loss(h, p, n):  # what the exercise warns against
+    pos = torch.log(torch.sigmoid((h * p).sum(-1)))
+    neg = torch.log(torch.sigmoid(-torch.bmm(n, h[:, :, None]).squeeze(-1))).sum(-1)
+    return -(pos + neg).mean()
+
+
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "not attempted yet", None),
-    (lambda h, p, n: ns_loss(h, p, n, neg_sign=1.0), "one example, K=1, d=2: expected", "log sigmoid(-s)"),
-    (lambda h, p, n: ns_loss(h, p, n, reduce="sum"), "4 examples, K=3, d=5: expected", "the mean over the batch"),
-    (lambda h, p, n: ns_loss(h, p, n, with_negatives=False), "one example, K=1, d=2: expected", None),
-    (lambda h, p, n: -ns_loss(h, p, n), "expected", None),  # the log-likelihood, not the loss
-    (lambda h, p, n: torch.stack([ns_loss(h[i:i + 1], p[i:i + 1], n[i:i + 1]) for i in range(len(h))]), "expected shape ()", None),
+    (stub, "… not attempted yet: negative_sampling_loss still raises NotImplementedError.", None),
+    (lambda h, p, n: ns_loss(h, p, n, neg_sign=1.0), "✗ one example, K=1, d=2: expected 3.726, got 1.145.", "log sigmoid(-s)"),
+    (lambda h, p, n: ns_loss(h, p, n, reduce="sum"), "✗ 4 examples, K=3, d=5: expected 4.86, got 19.44.",
+     "the mean over the batch"),
+    (lambda h, p, n: ns_loss(h, p, n, with_negatives=False), "✗ one example, K=1, d=2: expected 3.726, got 1.072.", None),
+    # the log-likelihood, not the loss
+    (lambda h, p, n: -ns_loss(h, p, n), "✗ one example, K=1, d=2: expected 3.726, got -3.726.", None),
+    (lambda h, p, n: torch.stack([ns_loss(h[i:i + 1], p[i:i + 1], n[i:i + 1]) for i in range(len(h))]),
+     "✗ one example, K=1, d=2: expected shape (), got (1,).", None),
+    # right for moderate scores; inf once sigmoid underflows
+    (log_of_sigmoid_loss, "✓ 2,048 examples, K=5, d=100 ✗ 8 examples, K=3, d=10, scores in the hundreds: expected "
+     "362.6, got inf.", "log(sigmoid(s)) fails for large scores"),
 ])
 def test_negative_sampling_loss_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_negative_sampling_loss, wrong, capsys)
@@ -138,12 +174,12 @@ def test_negative_sampling_loss_rejects_wrong_answers(wrong, message, hint, caps
 
 
 @pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "not attempted yet", None),
-    (lambda c, k: k.sum(), "two words: expected 0.6264, got 0.3688", "weight each word's keep-probability"),
-    (lambda c, k: c.double().sum(), "two words: expected 0.6264, got 4", "multiply each count"),
-    (lambda c, k: (c * (1 - k)).sum(), "two words: expected 0.6264, got 3.374", "counts the dropped tokens"),
-    (lambda c, k: (c * k).sum().item(), "expected a torch.Tensor, got float", None),
-    (lambda c, k: c * k, "expected shape (), got (2,)", None),
+    (stub, "… not attempted yet: effective_words still raises NotImplementedError.", None),
+    (lambda c, k: k.sum(), "✗ two words: expected 0.6264, got 0.3688.", "weight each word's keep-probability"),
+    (lambda c, k: c.double().sum(), "✗ two words: expected 0.6264, got 4.", "multiply each count"),
+    (lambda c, k: (c * (1 - k)).sum(), "✗ two words: expected 0.6264, got 3.374.", "counts the dropped tokens"),
+    (lambda c, k: (c * k).sum().item(), "✗ two words: expected a torch.Tensor, got float.", None),
+    (lambda c, k: c * k, "✗ two words: expected shape (), got (2,).", None),
 ])
 def test_effective_words_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_effective_words, wrong, capsys)

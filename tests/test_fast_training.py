@@ -4,13 +4,15 @@ and checkpoints that resume exactly."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
 import torch
 
 from w2v_lib.corpus import EncodedCorpus, encode_corpus
-from w2v_lib.fast_training import CheckpointError, FastConfig, FastTrainer
+from w2v_lib.fast_training import (CAP, SIGMA_PRIME_MAX, CheckpointError, DivergenceError,
+                                   FastConfig, FastTrainer)
 from w2v_lib.vocab import Vocab
 
 
@@ -68,10 +70,15 @@ def test_encode_corpus_errors_say_what_to_do():
 
 def reference_step(trainer: FastTrainer, ids, sentence, start, size, reduced, noise, alpha):
     """The same update, pair by pair with Python loops, every gradient taken at the
-    parameters before the step (what one batch of SGD means)."""
+    parameters before the step (what one batch of SGD means). With the capped update,
+    each row's rate is alpha capped at CAP over a bound on the row's curvature, summed
+    pair by pair over the batch: the largest sigma', 1/4, times the squared length of
+    the vector on the pair's other side."""
     cfg = trainer.config
     w_in, w_out = trainer.w_in.clone(), trainer.w_out.clone()
-    new_in, new_out = w_in.clone(), w_out.clone()
+    # (kind, input row, output row, error at rate 1, curvature for the input row,
+    # curvature for the output row, input-side vector, output-side vector)
+    terms = []
     for i in range(size):
         position = start + cfg.window + i
         center = int(ids[position])
@@ -82,39 +89,95 @@ def reference_step(trainer: FastTrainer, ids, sentence, start, size, reduced, no
         if cfg.model == "sgns":
             for context in contexts:
                 for target, label in targets:
-                    g = alpha * (label - torch.sigmoid(w_in[context] @ w_out[target]))
-                    new_in[context] += g * w_out[target]
-                    new_out[target] += g * w_in[context]
+                    sigma = torch.sigmoid(w_in[context] @ w_out[target])
+                    curv = SIGMA_PRIME_MAX  # the bound on sigma'
+                    terms.append(([context], target, label - sigma,
+                                  curv * w_out[target] @ w_out[target],
+                                  curv * w_in[context] @ w_in[context],
+                                  w_out[target], w_in[context]))
         elif contexts:
             hidden = torch.stack([w_in[c] for c in contexts]).mean(0)
-            grad_hidden = torch.zeros_like(hidden)
             for target, label in targets:
-                g = alpha * (label - torch.sigmoid(hidden @ w_out[target]))
-                grad_hidden += g * w_out[target]
-                new_out[target] += g * hidden
-            for context in contexts:  # word2vec.c: each context word gets the whole error
-                new_in[context] += grad_hidden
+                sigma = torch.sigmoid(hidden @ w_out[target])
+                curv = SIGMA_PRIME_MAX
+                # word2vec.c: each context word gets the whole error of the mean
+                terms.append((contexts, target, label - sigma,
+                              curv * w_out[target] @ w_out[target] / len(contexts),
+                              curv * hidden @ hidden, w_out[target], hidden))
+    rate_in = torch.full((len(w_in),), alpha)
+    rate_out = torch.full((len(w_out),), alpha)
+    if cfg.update == "capped":
+        h_in, h_out = torch.zeros(len(w_in)), torch.zeros(len(w_out))
+        for inputs, target, _, curv_in, curv_out, _, _ in terms:
+            for row in inputs:
+                h_in[row] += curv_in
+            h_out[target] += curv_out
+        rate_in = torch.minimum(rate_in, CAP / h_in)
+        rate_out = torch.minimum(rate_out, CAP / h_out)
+    new_in, new_out = w_in.clone(), w_out.clone()
+    for inputs, target, error, _, _, out_vector, in_vector in terms:
+        for row in inputs:
+            new_in[row] += rate_in[row] * error * out_vector
+        new_out[target] += rate_out[target] * error * in_vector
     return new_in, new_out
 
 
 @pytest.mark.parametrize("model", ["sgns", "cbow"])
-@pytest.mark.parametrize("window", [1, 3])
-def test_a_step_equals_the_pair_by_pair_reference(model, window):
+@pytest.mark.parametrize("window,tile,workers", [(1, 1, 1), (3, 1, 1), (3, 4, 1), (2, 8, 1),
+                                                 (3, 4, 3)])
+@pytest.mark.parametrize("update", ["summed", "capped"])
+def test_a_step_equals_the_pair_by_pair_reference(model, window, tile, workers, update):
+    # with several workers the batch is cut into shards that run in parallel threads;
+    # the step must still be one batch step, the cap counting every shard's pairs
     corpus = corpus_of(random_sentences(seed=window))
-    config = FastConfig(model=model, dim=8, window=window, negative=4, sample=1e-2, seed=3)
+    config = FastConfig(model=model, dim=8, window=window, negative=4, sample=1e-2, seed=3,
+                        tile=tile, update=update, workers=workers)
     trainer = FastTrainer(corpus, config)
     trainer.w_out = torch.randn_like(trainer.w_out) * 0.3  # nonzero, so every term counts
+    # a large rate, so that the cap binds for some rows and not for others
+    alpha = 2.0 if update == "capped" else 0.1
     generator = trainer._generator(0)
     ids, sentence = trainer._subsample(generator)
-    size = min(40, len(ids) - 2 * window)
+    size = 38  # not a whole number of tiles: the last tile is padded
     reduced, noise = trainer._draw(size, generator)
     noise[0, 0] = ids[window]  # the center drawn as noise: must be skipped
     for start in (0, 7):
         expected_in, expected_out = reference_step(trainer, ids, sentence, start, size,
-                                                   reduced, noise, alpha=0.1)
-        trainer._step(ids, sentence, start, size, reduced, noise, alpha=0.1)
+                                                   reduced, noise, alpha=alpha)
+        trainer.step(ids, sentence, start, size, reduced, noise, alpha=alpha)
         torch.testing.assert_close(trainer.w_in, expected_in, rtol=1e-5, atol=1e-6)
         torch.testing.assert_close(trainer.w_out, expected_out, rtol=1e-5, atol=1e-6)
+
+
+def test_the_cap_binds_only_on_rows_with_many_pairs():
+    # a large rate: the frequent words' rows get capped, rows seen once keep alpha
+    corpus = corpus_of(random_sentences(seed=2, count=300, words=300))
+    trainer = FastTrainer(corpus, FastConfig(dim=8, window=3, sample=0, tile=4))
+    trainer.w_out = torch.randn_like(trainer.w_out) * 0.1
+    trainer.w_in = torch.randn_like(trainer.w_in) * 0.1
+    ids, sentence = trainer._subsample(trainer._generator(0))
+    reduced, noise = trainer._draw(400, trainer._generator(1))
+    alpha, seen = 0.5, []
+    original = trainer._capped_rate
+
+    def spy(rows, curvature, rate):
+        result = original(rows, curvature, rate)
+        seen.append((rows.clone(), result.clone()))
+        return result
+
+    trainer._capped_rate = spy
+    trainer.step(ids, sentence, 0, 400, reduced, noise, alpha)
+    (rows, rates), = seen  # one pass for both tables: output row r is entry V + r
+    size = len(corpus.vocab)
+    counts = torch.bincount(rows, minlength=2 * size)
+    for frequent in (0, size):  # w0, the most frequent word, in each table
+        assert float(rates[rows == frequent].max()) < alpha / 2
+    # a row seen at one place of the batch: once as a target, or in at most the
+    # three tiles (of 4 centers and 10 rows) that overlap one block row
+    for table, places in ((rows < size, 3), (rows >= size, 1)):
+        once = table & (counts[rows] <= places)
+        assert bool(once.any()) and bool(torch.all(rates[once] == alpha))
+    assert float(trainer._row_sums.abs().sum()) == 0  # the scratch space is zero again
 
 
 def test_windows_never_cross_sentences_and_padding_is_never_a_context():
@@ -250,3 +313,50 @@ def test_a_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         trainer.save(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]
+
+
+# ---------------------------------------------------------------- the divergence guard
+
+
+def test_a_diverging_run_is_stopped_with_an_error_that_names_the_causes():
+    corpus = corpus_of(random_sentences(seed=1, count=300, words=40))
+    config = FastConfig(dim=8, window=2, epochs=2, batch_size=64, alpha=100.0,
+                        update="summed")
+    trainer = FastTrainer(corpus, config)
+    with pytest.raises(DivergenceError) as caught:
+        trainer.train(progress=False, loss_every=1)
+    message = str(caught.value)
+    assert "diverged in epoch 1" in message and "learning rate" in message
+    assert "alpha 100 with batch_size 64" in message and "update='summed'" in message
+
+
+def test_the_same_run_with_the_capped_update_trains():
+    corpus = corpus_of(random_sentences(seed=1, count=300, words=40))
+    config = FastConfig(dim=8, window=2, epochs=2, batch_size=64, alpha=100.0)
+    stats = FastTrainer(corpus, config).train(progress=False, loss_every=1)
+    assert all(math.isfinite(loss) for _, loss in stats.losses)
+
+
+@pytest.mark.parametrize("where", ["w_in", "w_out"])
+def test_vectors_that_are_not_finite_stop_the_run(tmp_path, where):
+    # a row turned to inf after the first batch, with no loss measured afterwards
+    # (an epoch of 40 batches and more measures one in every len / 20): the scan of
+    # the tables before the next checkpoint finds it
+    corpus = corpus_of(random_sentences(seed=1, count=3000, words=40))
+    trainer = FastTrainer(corpus, FastConfig(dim=8, window=2, epochs=2, batch_size=64))
+    path = tmp_path / "checkpoint.pt"
+    trainer.train(progress=False, checkpoint=path, stop_after=1)
+    saved = path.read_bytes()
+    getattr(trainer, where)[len(corpus.vocab) - 1, 0] = float("inf")
+    with pytest.raises(DivergenceError, match="hold values that are not finite"):
+        trainer.train(progress=False, loss_every=10_000, checkpoint=path,
+                      checkpoint_every=0.0)
+    assert path.read_bytes() == saved  # no checkpoint of a diverged run
+
+
+def test_a_loss_that_is_nan_stops_the_run():
+    corpus = corpus_of(random_sentences(seed=1, count=300, words=40))
+    trainer = FastTrainer(corpus, FastConfig(dim=8, window=2, epochs=1, batch_size=64))
+    trainer.w_in.fill_(float("nan"))
+    with pytest.raises(DivergenceError, match="the loss is nan"):
+        trainer.train(progress=False, loss_every=1)

@@ -234,8 +234,8 @@ def test_the_probabilities_of_all_words_sum_to_one():
     generator = torch.Generator().manual_seed(0)
     model = HierarchicalSkipGram(tree, 16, generator=generator).double()
     with torch.no_grad():
-        model.nodes.weight.normal_(generator=generator)
-        model.center.weight.normal_(generator=generator)
+        model.w_out.weight.normal_(generator=generator)
+        model.w_in.weight.normal_(generator=generator)
     probs = model.probabilities(torch.tensor([0, 7, 499]))
     assert probs.shape == (3, 500)
     assert torch.allclose(probs.sum(1), torch.ones(3, dtype=torch.float64), atol=1e-12)
@@ -251,12 +251,34 @@ def test_cbow_probabilities_sum_to_one():
     generator = torch.Generator().manual_seed(1)
     model = HierarchicalCBOW(tree, 8, generator=generator).double()
     with torch.no_grad():
-        model.nodes.weight.normal_(generator=generator)
+        model.w_out.weight.normal_(generator=generator)
     contexts = torch.randint(0, 300, (4, 6), generator=generator)
     mask = torch.rand(4, 6, generator=generator) < 0.7
     mask[:, 0] = True
     probs = model.probabilities(contexts, mask)
     assert torch.allclose(probs.sum(1), torch.ones(4, dtype=torch.float64), atol=1e-12)
+
+
+def test_cbow_whole_error_gives_every_context_word_the_whole_gradient():
+    """word2vec.c's CBOW update: the same loss, but each context word's gradient is
+    n times its exact 1/n share (n its number of real context words)."""
+    tree = huffman_tree(zipf_counts(50))
+    grads = []
+    for whole_error in (False, True):
+        model = HierarchicalCBOW(tree, 6, sparse=False, whole_error=whole_error,
+                                 generator=torch.Generator().manual_seed(2)).double()
+        with torch.no_grad():
+            model.w_out.weight.normal_(generator=torch.Generator().manual_seed(3))
+        contexts = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0]])
+        mask = torch.tensor([[True, True, True, False], [True, True, False, False]])
+        loss = model.loss(contexts, mask, torch.tensor([7, 9]))
+        loss.backward()
+        grads.append((float(loss), model.w_in.weight.grad.clone()))
+    (exact_loss, exact), (whole_loss, whole) = grads
+    assert whole_loss == pytest.approx(exact_loss, rel=1e-12)
+    assert torch.allclose(whole[[1, 2, 3]], 3 * exact[[1, 2, 3]], atol=1e-12)
+    assert torch.allclose(whole[[4, 5]], 2 * exact[[4, 5]], atol=1e-12)
+    assert exact[[1, 4]].abs().sum() > 0
 
 
 def test_untrained_model_gives_every_turn_one_half():
@@ -309,9 +331,9 @@ def test_sparse_and_dense_gradients_take_the_same_step():
               for s in (True, False)]
     for model in models:
         train(model, pairs, epochs=2, batch_size=16, lr=0.1, progress=False)
-    assert torch.allclose(models[0].center.weight, models[1].center.weight, atol=1e-6)
-    assert torch.allclose(models[0].nodes.weight, models[1].nodes.weight, atol=1e-6)
-    assert models[0].nodes.weight.abs().sum() > 0
+    assert torch.allclose(models[0].w_in.weight, models[1].w_in.weight, atol=1e-6)
+    assert torch.allclose(models[0].w_out.weight, models[1].w_out.weight, atol=1e-6)
+    assert models[0].w_out.weight.abs().sum() > 0
 
 
 def toy():
@@ -345,8 +367,8 @@ def test_the_model_follows_the_device_and_rejects_a_bad_tree():
     tree = huffman_tree([3, 2, 1])
     model = HierarchicalSkipGram(tree, 4)
     assert {name for name, _ in model.named_buffers()} == {"path_points", "path_codes", "path_mask"}
-    assert model.state_dict().keys() == {"center.weight", "nodes.weight"}
-    assert model.nodes.weight.shape == (2, 4)
+    assert model.state_dict().keys() == {"w_in.weight", "w_out.weight"}
+    assert model.w_out.weight.shape == (2, 4)
     with pytest.raises(TypeError, match="huffman_tree"):
         HierarchicalSkipGram([3, 2, 1], 4)
     with pytest.raises(ValueError, match="Empty batch"):

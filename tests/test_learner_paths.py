@@ -3,8 +3,8 @@ a regular install (Colab's), the commands the README gives, and a machine withou
 corpus or a network.
 
 The whole Colab path, a non-editable install from a git URL and every chapter run
-from a folder outside the checkout, is ``make learner-test`` (tests/learner_path.sh);
-CI runs it after these tests.
+from a folder outside the checkout, is tests/learner_path.sh, which ``make test`` runs
+after these tests.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from scipy.stats import chisquare
 
 from w2v_lib.negative_sampling import CBOWNS, SGNS, negative_sampling_loss, sgns_grads
 from w2v_lib.noise import AliasSampler, MultinomialSampler, UnigramTableSampler, noise_distribution
-from w2v_lib.subsampling import keep_probabilities, subsample
+from w2v_lib.subsampling import keep_probabilities, keep_probability_of_share, subsample
 from w2v_lib.toy_corpus import load_toy_corpus
 from w2v_lib.training import train
 from w2v_lib.vocab import Vocab
@@ -129,6 +129,28 @@ def test_the_three_formulas():
         keep_probabilities(counts, t, "gensim")
 
 
+def test_keep_probability_of_a_share_is_that_of_the_word_with_that_share():
+    counts = torch.tensor([660, 200, 90, 40, 8, 2])
+    share = counts.double() / counts.sum()
+    for formula in ("paper", "word2vec", "fasttext"):
+        assert torch.allclose(keep_probability_of_share(share, 1e-2, formula),
+                              keep_probabilities(counts, 1e-2, formula), rtol=1e-12)
+    # a grid of shares is not renormalised: f = 0.066 at t = 1e-3 keeps about 1 in 7
+    # (passing the grid as counts instead would shift the curve by the grid's sum)
+    grid = torch.logspace(-7, -0.5, 200, dtype=torch.float64)
+    assert float(grid.sum()) > 4
+    at = keep_probability_of_share(torch.tensor([0.066]), 1e-3)
+    assert float(at) == pytest.approx((1e-3 / 0.066) ** 0.5 + 1e-3 / 0.066)
+    assert 0.13 < float(at) < 0.15
+    # word2vec.c's formula drops nothing below f = t / 0.382 = 2.62 t; the paper's below t
+    t = 1e-3
+    assert float(keep_probability_of_share(2.61 * t, t)) == 1.0
+    assert float(keep_probability_of_share(2.63 * t, t)) < 1.0
+    assert float(keep_probability_of_share(0.99 * t, t, "paper")) == 1.0
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        keep_probability_of_share(torch.tensor([2.0]), t)
+
+
 def test_subsample_keeps_each_word_at_its_rate():
     ids = torch.arange(4).repeat(50_000)
     keep = torch.tensor([1.0, 0.5, 0.1, 0.0], dtype=torch.float64)
@@ -153,9 +175,9 @@ def test_sgns_grads_equal_autograd():
 
 def test_sgns_loss_by_its_definition():
     model = SGNS(10, 3, generator=torch.Generator().manual_seed(0))
-    torch.nn.init.normal_(model.output.weight, generator=torch.Generator().manual_seed(1))
+    torch.nn.init.normal_(model.w_out.weight, generator=torch.Generator().manual_seed(1))
     c, o, n = torch.tensor([2]), torch.tensor([5]), torch.tensor([[1, 7]])
-    v, u = model.center.weight, model.output.weight
+    v, u = model.w_in.weight, model.w_out.weight
     by_hand = -(torch.log(torch.sigmoid(u[5] @ v[2])) + torch.log(torch.sigmoid(-u[1] @ v[2]))
                 + torch.log(torch.sigmoid(-u[7] @ v[2])))
     assert torch.allclose(model.loss(c, o, n), by_hand)
@@ -164,7 +186,7 @@ def test_sgns_loss_by_its_definition():
 def test_a_negative_equal_to_the_positive_is_skipped():
     """word2vec.c and gensim skip a noise draw that hits the observed word; so do we."""
     model = SGNS(10, 3, generator=torch.Generator().manual_seed(0))
-    torch.nn.init.normal_(model.output.weight)
+    torch.nn.init.normal_(model.w_out.weight)
     c, o = torch.tensor([2]), torch.tensor([5])
     with_hit = model.loss(c, o, torch.tensor([[5, 7]]))
     without = model.loss(c, o, torch.tensor([[7]]))
@@ -213,3 +235,26 @@ def test_examples_made_anew_every_epoch():
                     sampler=MultinomialSampler(noise_distribution(vocab.counts)))
     assert len(sizes) == 4 and len(set(sizes)) > 1  # a fresh draw each epoch
     assert history.examples == sum(sizes)
+
+
+def test_cbow_with_the_whole_error_gives_every_context_word_all_of_dl_dh():
+    """word2vec.c's and gensim's CBOW update: the mean forward, the whole error back."""
+    exact = CBOWNS(12, 4, generator=torch.Generator().manual_seed(0))
+    torch.nn.init.normal_(exact.w_out.weight, generator=torch.Generator().manual_seed(1))
+    whole = CBOWNS(12, 4, whole_error=True)
+    whole.load_state_dict(exact.state_dict())
+    contexts = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0]])
+    mask = torch.tensor([[True, True, True, False], [True, True, False, False]])
+    centers, negatives = torch.tensor([6, 7]), torch.tensor([[8, 9], [10, 11]])
+    loss_exact = exact.loss(contexts, mask, centers, negatives)
+    loss_whole = whole.loss(contexts, mask, centers, negatives)
+    assert torch.allclose(loss_exact, loss_whole)  # the same forward pass
+    loss_exact.backward()
+    loss_whole.backward()
+    n = mask.sum(1)  # 3 and 2 real context words
+    for example, words in enumerate(([1, 2, 3], [4, 5])):
+        for word in words:
+            # the exact gradient is 1/n of the whole error
+            assert torch.allclose(whole.w_in.weight.grad[word],
+                                  n[example] * exact.w_in.weight.grad[word], atol=1e-6)
+    assert torch.allclose(whole.w_out.weight.grad, exact.w_out.weight.grad, atol=1e-6)

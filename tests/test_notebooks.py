@@ -119,3 +119,37 @@ def test_no_output_shows_a_path_of_the_machine_that_ran_it(path):
         for output in cell["outputs"]:
             found = MACHINE_PATH.search(output_text(output))
             assert not found, f"{found.group(0)!r} in {output_text(output)[:200]!r}"
+
+
+def test_the_pages_name_no_other_repository():
+    # the README and the book's pages send readers to the same repository as the
+    # install cells and the book's buttons
+    url = repository_url()
+    for page in [ROOT / "README.md", *sorted((ROOT / "book").glob("*.md"))]:
+        for found in re.findall(r"https://github\.com/[\w.-]+/[\w.-]+",
+                                page.read_text(encoding="utf-8")):
+            assert found == url, f"{page.name} names {found}, the book {url}"
+
+
+def solution_cells(path: Path) -> list[dict]:
+    """The code cells between each {solution-start} and {solution-end} fence."""
+    cells, inside, found = json.loads(path.read_text(encoding="utf-8"))["cells"], False, []
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            inside = ("{solution-start}" in text) or (inside and "{solution-end}" not in text)
+        elif inside:
+            found.append(cell)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_solutions_are_folded_away_in_colab_and_jupyterlab(path):
+    # the book folds them into a dropdown; in a notebook they would sit in plain view
+    # under the exercise. Colab shows a cell with cellView "form" as its #@title only,
+    # JupyterLab collapses a cell whose source_hidden is set. nbval still runs them.
+    for cell in solution_cells(path):
+        source = "".join(cell["source"])
+        assert source.startswith("#@title Solution"), source[:60]
+        assert cell["metadata"].get("cellView") == "form"
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True

@@ -80,13 +80,13 @@ def test_cbow_mean_ignores_padding():
 
 def test_models_agree_with_their_hand_gradients():
     model = SkipGram(12, 4, generator=torch.Generator().manual_seed(0))
-    torch.nn.init.normal_(model.output.weight)
+    torch.nn.init.normal_(model.w_out.weight)
     centers, contexts = torch.tensor([1, 3, 3]), torch.tensor([2, 0, 11])
     model.loss(centers, contexts).backward()
-    grad_v, grad_U = skipgram_grads(model.center(centers).detach(), model.output.weight.detach(), contexts)
+    grad_v, grad_U = skipgram_grads(model.w_in(centers).detach(), model.w_out.weight.detach(), contexts)
     expected_center = torch.zeros(12, 4).index_add_(0, centers, grad_v)
-    assert torch.allclose(model.center.weight.grad, expected_center, atol=1e-6)
-    assert torch.allclose(model.output.weight.grad, grad_U, atol=1e-6)
+    assert torch.allclose(model.w_in.weight.grad, expected_center, atol=1e-6)
+    assert torch.allclose(model.w_out.weight.grad, grad_U, atol=1e-6)
 
 
 def toy_examples(kind):

@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 
 from w2v_lib.toy_corpus import load_toy_corpus
-from w2v_lib.vocab import UNK, Vocab
+from w2v_lib.vocab import UNK, EmptyVocabularyError, Vocab
 
 
 def brute_force_order(tokens, min_count):
@@ -119,3 +119,35 @@ def test_decode_out_of_range_index():
     vocab = Vocab.from_tokens(["a", "b"])
     with pytest.raises(IndexError, match="valid indices are 0 to 2"):
         vocab.decode([3])
+
+
+# --- odd input: a string, untokenized lines, a corpus of nothing but <unk> -----------
+
+
+def test_from_tokens_of_a_string_says_to_tokenize_first():
+    with pytest.raises(TypeError, match=r"not a string; tokenize it first: "
+                                        r"Vocab.from_tokens\(tokenize\(text\)\)"):
+        Vocab.from_tokens("hello world")
+
+
+@pytest.mark.parametrize("tokens", [["hello world", "again"], [["the cat", "sat"]],
+                                    [["the", ""]], [["a", "tab\there"]]])
+def test_tokens_that_are_lines_of_text_are_refused(tokens):
+    with pytest.raises(ValueError, match="holds white space: tokens are single words"):
+        Vocab.from_tokens(tokens)
+
+
+@pytest.mark.parametrize("min_count", [1, 3])
+def test_a_corpus_of_only_unk_gets_advice_that_can_be_followed(min_count):
+    with pytest.raises(EmptyVocabularyError) as error:
+        Vocab.from_tokens(["<unk>", "<unk>", "<unk>"], min_count=min_count)
+    message = str(error.value)
+    assert "Every token of the corpus is the unknown-word token '<unk>' (3 of them)" in message
+    assert "Lower min_count" not in message  # min_count is not what is wrong
+
+
+def test_an_empty_vocabulary_is_one_kind_of_error_for_every_cause():
+    for tokens, kwargs in [([], {}), (["a", "b"], {"min_count": 2}), (["<unk>"], {})]:
+        with pytest.raises(EmptyVocabularyError):
+            Vocab.from_tokens(tokens, **kwargs)
+    assert issubclass(EmptyVocabularyError, ValueError)  # as it was before it had a name

@@ -17,13 +17,17 @@ One module per concept, each named after it:
 * ``noise``: the noise distribution and three samplers (chapter 4)
 * ``negative_sampling``: SGNS and CBOW with negative sampling (chapters 4 and 5)
 * ``evaluation``: WordSim353 and conversion to gensim (chapter 4; more in chapter 6)
+* ``scores``: the metric table every chapter reports, over several seeds (chapters 2-6)
 * ``subsampling``: keep-probabilities of frequent words (chapter 5)
 * ``vectors``: trained word vectors: neighbours, analogies, word2vec files (chapter 6)
 * ``atomic_write``: files that are either written whole or not at all (chapter 6)
 * ``recipe``: chapter 5's recipe in one call, with gensim's parameter names (chapter 6)
 * ``plots``: 2-D maps of word groups, PCA and t-SNE (chapter 6)
+* ``diagrams``: pictures of the ideas, in one palette: the networks, the window, the two
+  tables, real pair against noise, subsampling (chapters 2 to 5)
 * ``corpus``: a whole corpus as one tensor of word indices (chapter 7)
 * ``fast_training``: the fast trainer for CPU and GPU, with checkpoints (chapter 7)
+* ``roofline``: kernels, bytes and arithmetic of a step, counted; the GPU model (chapter 7)
 * ``train``: the command line ``python -m w2v_lib.train`` (chapter 7)
 * ``checks``: the checks that answer the exercises (every chapter)
 """

@@ -51,11 +51,11 @@ class CBOW(nn.Module):
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         self.mean = mean
-        self.center, self.output = init_tables(vocab_size, dim, generator)
+        self.w_in, self.w_out = init_tables(vocab_size, dim, generator)
 
     def forward(self, contexts: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        hidden = combine_contexts(self.center(contexts), mask, self.mean)
-        return hidden @ self.output.weight.T
+        hidden = combine_contexts(self.w_in(contexts), mask, self.mean)
+        return hidden @ self.w_out.weight.T
 
     def loss(self, contexts: torch.Tensor, mask: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
         if centers.numel() == 0:
@@ -65,7 +65,7 @@ class CBOW(nn.Module):
     @property
     def vectors(self) -> torch.Tensor:
         """The word vectors to keep: the input (context) table, detached."""
-        return self.center.weight.detach()
+        return self.w_in.weight.detach()
 
 
 def cbow_grads(context_vectors: torch.Tensor, mask: torch.Tensor, output_vectors: torch.Tensor,

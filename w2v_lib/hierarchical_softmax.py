@@ -204,20 +204,21 @@ class _HierarchicalModel(nn.Module):
         if not isinstance(tree, HuffmanTree):
             raise TypeError("tree must be a HuffmanTree; build one with "
                             "w2v_lib.hierarchical_softmax.huffman_tree(vocab.counts).")
-        # the input table as in chapter 2; the inner-node vectors start at zero, as
-        # word2vec.c's syn1 does, so every turn starts at probability 1/2
-        self.center, _ = init_tables(len(tree), dim, generator)
-        self.nodes = nn.Embedding(len(tree) - 1, dim)
-        nn.init.zeros_(self.nodes.weight)
+        # the input table w_in as in chapter 2; the output table w_out has one row per
+        # inner node, not per word (word2vec.c's syn1). It starts at zero, as syn1
+        # does, so every turn starts at probability 1/2
+        self.w_in, _ = init_tables(len(tree), dim, generator)
+        self.w_out = nn.Embedding(len(tree) - 1, dim)
+        nn.init.zeros_(self.w_out.weight)
         # sparse gradients: a step touches only the rows it looked up (plain SGD only)
-        self.center.sparse = self.nodes.sparse = sparse
+        self.w_in.sparse = self.w_out.sparse = sparse
         points, codes, mask = tree.padded()
         self.register_buffer("path_points", points, persistent=False)
         self.register_buffer("path_codes", codes, persistent=False)
         self.register_buffer("path_mask", mask, persistent=False)
 
     def _path_log_probs(self, hidden: torch.Tensor, words: torch.Tensor) -> torch.Tensor:
-        return path_log_probs(hidden, self.nodes(self.path_points[words]),
+        return path_log_probs(hidden, self.w_out(self.path_points[words]),
                               self.path_codes[words], self.path_mask[words])
 
     def _all_words(self, hidden: torch.Tensor) -> torch.Tensor:
@@ -231,7 +232,7 @@ class _HierarchicalModel(nn.Module):
     @property
     def vectors(self) -> torch.Tensor:
         """The word vectors to keep: the input table, detached."""
-        return self.center.weight.detach()
+        return self.w_in.weight.detach()
 
 
 class HierarchicalSkipGram(_HierarchicalModel):
@@ -250,11 +251,11 @@ class HierarchicalSkipGram(_HierarchicalModel):
 
     def log_prob(self, centers: torch.Tensor, words: torch.Tensor) -> torch.Tensor:
         """``log p(word | center)`` for each (center, word) couple: ``(B,)``."""
-        return self._path_log_probs(self.center(centers), words)
+        return self._path_log_probs(self.w_in(centers), words)
 
     def probabilities(self, centers: torch.Tensor) -> torch.Tensor:
         """``p(w | center)`` of every word of the vocabulary, ``(B, V)``: rows sum to 1."""
-        return self._all_words(self.center(centers))
+        return self._all_words(self.w_in(centers))
 
     def loss(self, centers: torch.Tensor, contexts: torch.Tensor) -> torch.Tensor:
         if centers.numel() == 0:
@@ -267,22 +268,31 @@ class HierarchicalCBOW(_HierarchicalModel):
     ``h``, the mean (or sum) of the context vectors, as in chapter 3.
 
     Introduced in appendix A. ``model.loss(contexts, mask, centers)``, with the
-    arguments of :class:`w2v_lib.cbow.CBOW`.
+    arguments of :class:`w2v_lib.cbow.CBOW`. ``whole_error=True`` gives every context
+    word the whole of ``dL/dh``, as word2vec.c and gensim's ``cbow_mean=1`` do (see
+    :class:`w2v_lib.negative_sampling.CBOWNS`); the default is the exact gradient.
     """
 
     def __init__(self, tree: HuffmanTree, dim: int, mean: bool = True, sparse: bool = True,
-                 generator: torch.Generator | None = None) -> None:
+                 generator: torch.Generator | None = None, whole_error: bool = False) -> None:
         super().__init__(tree, dim, sparse, generator)
         self.mean = mean
+        self.whole_error = whole_error
 
     def probabilities(self, contexts: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """``p(w | context)`` of every word, ``(B, V)``: rows sum to 1."""
-        return self._all_words(combine_contexts(self.center(contexts), mask, self.mean))
+        return self._all_words(combine_contexts(self.w_in(contexts), mask, self.mean))
 
     def loss(self, contexts: torch.Tensor, mask: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
         if centers.numel() == 0:
             raise ValueError("Empty batch: there are no (contexts, center) examples to learn from.")
-        hidden = combine_contexts(self.center(contexts), mask, self.mean)
+        slots = self.w_in(contexts)
+        hidden = combine_contexts(slots, mask, self.mean)
+        if self.mean and self.whole_error:
+            # the value of the mean, the gradient of the sum (word2vec.c's update), as
+            # in w2v_lib.negative_sampling.CBOWNS
+            summed = combine_contexts(slots, mask, mean=False)
+            hidden = summed - (summed - hidden).detach()
         return -self._path_log_probs(hidden, centers).mean()
 
 

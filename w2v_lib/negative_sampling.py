@@ -78,15 +78,15 @@ class SGNS(nn.Module):
                  generator: torch.Generator | None = None) -> None:
         super().__init__()
         self.skip_positive = skip_positive
-        self.center, self.output = init_tables(vocab_size, dim, generator)
+        self.w_in, self.w_out = init_tables(vocab_size, dim, generator)
 
     def loss(self, centers: torch.Tensor, contexts: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
-        return negative_sampling_loss(self.center(centers), self.output(contexts), self.output(negatives),
+        return negative_sampling_loss(self.w_in(centers), self.w_out(contexts), self.w_out(negatives),
                                       _keep(contexts, negatives, self.skip_positive))
 
     @property
     def vectors(self) -> torch.Tensor:
-        return self.center.weight.detach()
+        return self.w_in.weight.detach()
 
 
 class CBOWNS(nn.Module):
@@ -94,21 +94,34 @@ class CBOWNS(nn.Module):
     takes the place of ``v_c``.
 
     Introduced in chapter 5. ``model.loss(contexts, mask, centers, negatives)``.
+
+    With ``whole_error=True`` (and the mean), the forward pass still uses the mean, but
+    the backward pass gives every context word the whole of ``dL/dh`` instead of its
+    ``1/n`` share: the update of word2vec.c and of gensim's ``cbow_mean=1`` (chapter 3's
+    aside), used in chapter 6 to compare with gensim like for like. The default is the
+    exact gradient of the loss.
     """
 
     def __init__(self, vocab_size: int, dim: int, mean: bool = True, skip_positive: bool = True,
-                 generator: torch.Generator | None = None) -> None:
+                 generator: torch.Generator | None = None, whole_error: bool = False) -> None:
         super().__init__()
         self.mean = mean
+        self.whole_error = whole_error
         self.skip_positive = skip_positive
-        self.center, self.output = init_tables(vocab_size, dim, generator)
+        self.w_in, self.w_out = init_tables(vocab_size, dim, generator)
 
     def loss(self, contexts: torch.Tensor, mask: torch.Tensor, centers: torch.Tensor,
              negatives: torch.Tensor) -> torch.Tensor:
-        hidden = combine_contexts(self.center(contexts), mask, self.mean)
-        return negative_sampling_loss(hidden, self.output(centers), self.output(negatives),
+        slots = self.w_in(contexts)
+        hidden = combine_contexts(slots, mask, self.mean)
+        if self.mean and self.whole_error:
+            # the value of the mean, the gradient of the sum: each context word then
+            # receives the whole dL/dh, as in word2vec.c
+            summed = combine_contexts(slots, mask, mean=False)
+            hidden = summed - (summed - hidden).detach()
+        return negative_sampling_loss(hidden, self.w_out(centers), self.w_out(negatives),
                                       _keep(centers, negatives, self.skip_positive))
 
     @property
     def vectors(self) -> torch.Tensor:
-        return self.center.weight.detach()
+        return self.w_in.weight.detach()

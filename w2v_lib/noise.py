@@ -107,7 +107,9 @@ class AliasSampler:
         device = self.keep.device
         buckets = torch.randint(0, len(self.keep), shape, generator=generator, device=device)
         coins = torch.rand(shape, generator=generator, dtype=self.keep.dtype, device=device)
-        return torch.where(coins < self.keep[buckets], buckets, self.alias[buckets])
+        # take() rather than [buckets]: the same values, and it also runs on the fake
+        # CUDA tensors of the tests
+        return torch.where(coins < self.keep.take(buckets), buckets, self.alias.take(buckets))
 
 
 class UnigramTableSampler:

@@ -1,13 +1,20 @@
 """The whole word2vec recipe of chapter 5 in one call (chapter 6).
 
-Chapter 5 assembled the recipe cell by cell; later chapters need it as one function,
-with the same settings as gensim's ``Word2Vec`` so that the two can be compared on
-equal terms: ``min_count``, ``window`` (reduced, drawn anew every epoch), ``negative``,
+Chapter 5 assembled the recipe cell by cell; later chapters need it as one function.
+It takes gensim's ``Word2Vec`` parameter names, so that the two can be given the same
+settings: ``min_count``, ``window`` (reduced, drawn anew every epoch), ``negative``,
 ``sample`` (word2vec.c's keep-probability, drawn anew every epoch), ``vector_size``,
-``epochs``, the starting learning rate ``alpha`` (0.025 for skip-gram, 0.05 for CBOW,
-decaying linearly), and the model (``sg=1`` skip-gram, ``sg=0`` CBOW with the mean).
-``hs=1, negative=0`` trains with a hierarchical softmax instead of negative sampling
-(appendix A).
+``epochs``, the starting learning rate ``alpha`` and the model (``sg=1`` skip-gram,
+``sg=0`` CBOW with the mean). ``hs=1, negative=0`` trains with a hierarchical softmax
+instead of negative sampling (appendix A).
+
+Two defaults are word2vec.c's and chapter 5's, not gensim's; pass gensim the same
+values to compare like for like. ``alpha`` starts at 0.025 for skip-gram and 0.05 for
+CBOW (gensim starts both at 0.025), and decays linearly to zero, never going below
+``1e-4 * alpha`` (gensim decays to ``min_alpha=1e-4``). CBOW's backward pass follows
+``cbow_update``: ``"word2vec"`` gives every context word the whole error, as word2vec.c
+and gensim do; ``"exact"`` gives each its ``1/n`` share, the true gradient of the
+mean (chapters 3 and 5).
 """
 
 from __future__ import annotations
@@ -45,17 +52,22 @@ class Word2VecRun:
         return self.effective_words_per_epoch * epochs / self.history.seconds
 
 
-def train_word2vec(sentences: Sequence[Sequence[str]], *, sg: int = 1, hs: int = 0, vector_size: int = 100,
+def train_word2vec(sentences: Sequence[Sequence[str]], *, sg: int = 1, hs: int = 0,
+                   vector_size: int = 100,
                    window: int = 5, negative: int = 5, sample: float = 1e-3, min_count: int = 5,
                    epochs: int = 5, alpha: float | None = None, batch_size: int = 512, seed: int = 0,
-                   device: torch.device | str = "cpu", progress: bool = True) -> Word2VecRun:
+                   cbow_update: str = "word2vec", device: torch.device | str = "cpu",
+                   progress: bool = True) -> Word2VecRun:
     """Train skip-gram (``sg=1``) or CBOW (``sg=0``) with negative sampling on tokenized
-    sentences, with gensim's parameter names and defaults.
+    sentences, with gensim's parameter names (see the module's docstring for the two
+    defaults that differ from gensim's).
 
     Introduced in chapter 6. ``hs=1`` with ``negative=0`` (appendix A) replaces negative
     sampling by a hierarchical softmax over the vocabulary's Huffman tree, as gensim's
     ``hs=1, negative=0`` does.
     """
+    if cbow_update not in ("word2vec", "exact"):
+        raise ValueError(f"cbow_update must be 'word2vec' or 'exact', got {cbow_update!r}.")
     if hs not in (0, 1) or (hs and negative) or (not hs and negative < 1):
         raise ValueError(
             f"Choose one output layer: hs=0 with negative >= 1 (negative sampling), or "
@@ -73,12 +85,16 @@ def train_word2vec(sentences: Sequence[Sequence[str]], *, sg: int = 1, hs: int =
         return make_examples(ids[kept], window, sentence_of[kept], reduced=True, generator=generator)
 
     generator = torch.Generator().manual_seed(seed)
-    if hs:
-        model = (HierarchicalSkipGram if sg else HierarchicalCBOW)(
-            huffman_tree(vocab.counts), vector_size, generator=generator)
-        noise = {}
+    whole_error = cbow_update == "word2vec"
+    noise = {}
+    if hs and sg:
+        model = HierarchicalSkipGram(huffman_tree(vocab.counts), vector_size, generator=generator)
+    elif hs:
+        model = HierarchicalCBOW(huffman_tree(vocab.counts), vector_size, generator=generator,
+                                 whole_error=whole_error)
     else:
-        model = (SGNS if sg else CBOWNS)(len(vocab), vector_size, generator=generator)
+        model = (SGNS(len(vocab), vector_size, generator=generator) if sg else
+                 CBOWNS(len(vocab), vector_size, generator=generator, whole_error=whole_error))
         noise = dict(sampler=AliasSampler(noise_distribution(counts)), negatives=negative)
     history = train(model, make, epochs=epochs, batch_size=batch_size,
                     lr=alpha if alpha is not None else (0.025 if sg else 0.05), seed=seed,

@@ -1,7 +1,8 @@
 """Skip-gram with a full softmax (chapter 2).
 
-The model has two tables of vectors, both of shape ``(V, d)``: the *center* vectors
-``v_w`` (the embeddings we keep at the end) and the *output* vectors ``u_w``. The
+The model has two tables of vectors, both of shape ``(V, d)``: ``w_in`` holds the
+*input* vectors ``v_w`` (the center's, in skip-gram; the embeddings we keep at the end)
+and ``w_out`` the *output* vectors ``u_w``. The
 probability that word ``o`` appears in the window of center word ``c`` is
 
     p(o | c) = exp(u_o . v_c) / sum_w exp(u_w . v_c),
@@ -24,17 +25,19 @@ def init_tables(vocab_size: int, dim: int, generator: torch.Generator | None = N
                 ) -> tuple[nn.Embedding, nn.Embedding]:
     """The two tables of a word2vec model, initialised as word2vec.c does.
 
-    Introduced in chapter 2. Center vectors start uniform in ``[-0.5/d, 0.5/d]``, small
-    and different so that words can drift apart; output vectors start at zero.
+    Introduced in chapter 2. Returns ``(w_in, w_out)``. Input vectors start uniform in
+    ``[-0.5/d, 0.5/d]``, small and different so that words can drift apart; output
+    vectors start at zero. These are word2vec.c's ``syn0`` and ``syn1`` (``syn1neg``
+    with negative sampling), and gensim's ``wv.vectors`` and ``syn1neg``.
     """
     if vocab_size < 1 or dim < 1:
         raise ValueError(f"vocab_size and dim must be at least 1, got {vocab_size} and {dim}.")
-    center = nn.Embedding(vocab_size, dim)
-    output = nn.Embedding(vocab_size, dim)
+    w_in = nn.Embedding(vocab_size, dim)
+    w_out = nn.Embedding(vocab_size, dim)
     with torch.no_grad():
-        center.weight.copy_((torch.rand(vocab_size, dim, generator=generator) - 0.5) / dim)
-        output.weight.zero_()
-    return center, output
+        w_in.weight.copy_((torch.rand(vocab_size, dim, generator=generator) - 0.5) / dim)
+        w_out.weight.zero_()
+    return w_in, w_out
 
 
 class SkipGram(nn.Module):
@@ -47,10 +50,10 @@ class SkipGram(nn.Module):
 
     def __init__(self, vocab_size: int, dim: int, generator: torch.Generator | None = None) -> None:
         super().__init__()
-        self.center, self.output = init_tables(vocab_size, dim, generator)
+        self.w_in, self.w_out = init_tables(vocab_size, dim, generator)
 
     def forward(self, centers: torch.Tensor) -> torch.Tensor:
-        return self.center(centers) @ self.output.weight.T
+        return self.w_in(centers) @ self.w_out.weight.T
 
     def loss(self, centers: torch.Tensor, contexts: torch.Tensor) -> torch.Tensor:
         if centers.numel() == 0:
@@ -59,8 +62,8 @@ class SkipGram(nn.Module):
 
     @property
     def vectors(self) -> torch.Tensor:
-        """The word vectors to keep: the center table, detached."""
-        return self.center.weight.detach()
+        """The word vectors to keep: the input table ``w_in``, detached."""
+        return self.w_in.weight.detach()
 
 
 def softmax_cross_entropy_grad(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["FORMULAS", "keep_probabilities", "subsample"]
+__all__ = ["FORMULAS", "keep_probabilities", "keep_probability_of_share", "subsample"]
 
 FORMULAS = ("paper", "word2vec", "fasttext")
 
@@ -42,11 +42,32 @@ def keep_probabilities(counts: Sequence[int] | torch.Tensor, threshold: float = 
     counts = torch.as_tensor(counts, dtype=torch.float64)
     if counts.numel() == 0 or float(counts.sum()) <= 0:
         raise ValueError("counts must hold at least one positive count.")
+    return keep_probability_of_share(counts / counts.sum(), threshold, formula)
+
+
+def keep_probability_of_share(share: float | Sequence[float] | torch.Tensor,
+                              threshold: float = 1e-3,
+                              formula: str = "word2vec") -> torch.Tensor:
+    """The probability of keeping an occurrence of a word that is ``share`` of the
+    corpus (``f`` above, between 0 and 1), as float64.
+
+    Introduced in chapter 5, to plot the formulas against ``f``. Unlike
+    :func:`keep_probabilities`, which takes counts and divides them by their total, it
+    takes the shares themselves: a grid of shares is not a corpus, and must not be
+    renormalised.
+    """
+    if formula not in FORMULAS:
+        raise ValueError(f"formula must be one of {', '.join(FORMULAS)}; got {formula!r}.")
+    if threshold < 0:
+        raise ValueError(f"threshold must be 0 (off) or positive, got {threshold}.")
+    share = torch.as_tensor(share, dtype=torch.float64)
+    if bool(((share < 0) | (share > 1)).any()):
+        raise ValueError("a share of the corpus is between 0 and 1; to start from "
+                         "counts, use keep_probabilities(counts).")
     if threshold == 0:
-        return torch.ones_like(counts)
-    # a word with count 0 never occurs; give it probability 1 rather than inf
-    share = (counts / counts.sum()).clamp(min=1e-300)
-    ratio = threshold / share
+        return torch.ones_like(share)
+    # a word with share 0 never occurs; give it probability 1 rather than inf
+    ratio = threshold / share.clamp(min=1e-300)
     keep = ratio.sqrt() if formula == "paper" else ratio.sqrt() + ratio
     return keep.clamp(max=1.0)
 
@@ -62,4 +83,7 @@ def subsample(ids: torch.Tensor, keep_prob: torch.Tensor,
     # keeps float32 probabilities on the GPU)
     draws = torch.rand(ids.shape, generator=generator, dtype=keep_prob.dtype,
                        device=keep_prob.device)
-    return draws.to(ids.device) < keep_prob.to(ids.device)[ids]
+    # index_select rather than [ids]: the same values, and it also runs on the fake
+    # CUDA tensors with which the tests check that nothing crosses between devices
+    keep = keep_prob.to(ids.device).index_select(0, ids.reshape(-1)).view(ids.shape)
+    return draws.to(ids.device) < keep

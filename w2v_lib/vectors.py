@@ -19,9 +19,13 @@ a failure never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import operator
 import os
-from collections.abc import Iterable, Sequence
+import re
+import stat
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +50,17 @@ def analogy_scores(cos_a: torch.Tensor, cos_b: torch.Tensor, cos_c: torch.Tensor
         shift = lambda cos: (cos + 1) / 2  # noqa: E731
         return shift(cos_b) * shift(cos_c) / (shift(cos_a) + 1e-3)
     raise ValueError(f"method must be '3cosadd' or '3cosmul', got {method!r}.")
+
+
+def _at_least_one(name: str, value: object) -> int:
+    """``value`` as an int, or a ValueError if it is not a whole number of at least 1."""
+    try:
+        number = operator.index(value)  # int, numpy integers; not float or bool
+    except TypeError:
+        number = None
+    if number is None or isinstance(value, bool) or number < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    return number
 
 
 class WordVectors:
@@ -114,40 +129,60 @@ class WordVectors:
         return self._unit
 
     # --- neighbours and analogies ---------------------------------------------------
+    def _candidates(self, restrict: int | None, topn: int) -> int:
+        """How many rows are candidates (the first ``restrict``, or all), after checking
+        that ``topn`` and ``restrict`` are requests that can be met."""
+        _at_least_one("topn", topn)
+        if restrict is None:
+            return len(self)
+        return min(_at_least_one("restrict", restrict), len(self))
+
+    def _best(self, scores: torch.Tensor, banned: set[int], topn: int) -> list[tuple[str, float]]:
+        """The ``topn`` best rows of ``scores``, leaving out the rows in ``banned``: as
+        many as there are candidates left, when fewer than ``topn``."""
+        banned = {i for i in banned if i < len(scores)}  # the others are no candidates
+        if banned:
+            scores[list(banned)] = -float("inf")
+        best = torch.topk(scores, min(topn, len(scores) - len(banned)))
+        return [(self.words[int(i)], float(v)) for v, i in zip(best.values, best.indices)]
+
     def most_similar(self, query: str | torch.Tensor, topn: int = 10,
                      exclude: Iterable[str] = (), restrict: int | None = None) -> list[tuple[str, float]]:
         """The ``topn`` words with the highest cosine similarity to ``query`` (a word,
         which is then left out of the answer, or a vector), best first.
 
-        ``restrict`` limits the candidates to the first (most frequent) rows.
+        ``restrict`` limits the candidates to the first (most frequent) rows; the words
+        of ``exclude`` are never answers. Fewer than ``topn`` answers come back only when
+        fewer candidates exist.
         """
-        banned = set(exclude)
+        size = self._candidates(restrict, topn)
+        if isinstance(exclude, str):
+            raise TypeError(f"exclude must be a list of words, not the string {exclude!r}; "
+                            f"write exclude=[{exclude!r}].")
+        banned = {self.index[word] for word in exclude if word in self.index}
         if isinstance(query, str):
-            banned.add(query)
+            banned.add(self.row(query))
             query = self.vectors[self.row(query)]
-        cosines = self.unit[:restrict] @ torch.nn.functional.normalize(query.float(), dim=0)
-        for word in banned:
-            i = self.index.get(word)
-            if i is not None and i < len(cosines):
-                cosines[i] = -float("inf")
-        best = torch.topk(cosines, min(topn, len(cosines) - len(banned)))
-        return [(self.words[int(i)], float(c)) for c, i in zip(best.values, best.indices)]
+        query = torch.as_tensor(query).float()
+        if query.shape != (self.dim,):
+            raise ValueError(f"the query vector must have shape ({self.dim},), like every "
+                             f"vector here; got {tuple(query.shape)}.")
+        cosines = self.unit[:size] @ torch.nn.functional.normalize(query, dim=0)
+        return self._best(cosines, banned, topn)
 
     def analogy(self, a: str, b: str, c: str, method: str = "3cosadd", topn: int = 1,
                 restrict: int | None = None) -> list[tuple[str, float]]:
         """Solve ``a : b :: c : ?`` ("man is to king as woman is to ?").
 
-        Candidates are ranked by :func:`analogy_scores`. The query words are never
-        answers: without that rule the best answer is almost always ``b`` or ``c``.
+        Candidates are ranked by :func:`analogy_scores`, among the first ``restrict``
+        rows if given. The query words are never answers: without that rule the best
+        answer is almost always ``b`` or ``c``.
         """
+        size = self._candidates(restrict, topn)
         rows = [self.row(w) for w in (a, b, c)]
-        unit = self.unit[:restrict]
+        unit = self.unit[:size]
         scores = analogy_scores(*(unit @ self.unit[i] for i in rows), method=method)
-        for i in rows:
-            if i < len(scores):
-                scores[i] = -float("inf")
-        best = torch.topk(scores, min(topn, len(scores) - 3))
-        return [(self.words[int(i)], float(s)) for s, i in zip(best.values, best.indices)]
+        return self._best(scores, set(rows), topn)
 
     # --- gensim -----------------------------------------------------------------------
     def to_keyed_vectors(self):
@@ -186,10 +221,19 @@ class WordVectors:
         """Write ``vectors.tsv`` and ``metadata.tsv`` for the TensorFlow Embedding Projector
         (projector.tensorflow.org: "Load", then choose the two files).
 
-        ``words`` picks a subset (by default all words, most frequent first).
+        ``words`` picks a subset (by default all words, most frequent first). Row ``i``
+        of one file belongs to line ``i`` of the other, so a word that would take more
+        or less than one line of ``metadata.tsv`` (an empty one, or one that holds a tab
+        or a line break) is refused.
         """
         folder = Path(folder)
         words = self.words if words is None else list(words)
+        bad = next((w for w in words if not w or "\t" in w or w.splitlines() != [w]), None)
+        if bad is not None:
+            raise ValueError(f"the word {bad!r} is empty or holds a tab or a line break, so it "
+                             "would not take exactly one line of metadata.tsv and every word "
+                             "after it would sit beside the wrong vector; replace those "
+                             "characters (e.g. by spaces) or leave the word out.")
         matrix = self.vectors[[self.row(w) for w in words]].numpy()
         vectors_text = "".join("\t".join(f"{x:.6g}" for x in row) + "\n" for row in matrix)
         metadata_text = "".join(w + "\n" for w in words)
@@ -197,48 +241,143 @@ class WordVectors:
                 write_atomically(folder / "metadata.tsv", metadata_text.encode()))
 
     @classmethod
-    def load(cls, path: str | os.PathLike, binary: bool = False) -> WordVectors:
+    def load(cls, path: str | os.PathLike, binary: bool = False,
+             unicode_errors: str = "strict") -> WordVectors:
         """Read a file in word2vec's text or binary format, with an error that names the
-        line (text) or byte offset (binary) of the first thing that is wrong."""
+        line (text) or byte offset (binary) of the first thing that is wrong.
+
+        The whole file must be what its header says: ``count`` vectors of ``dim``
+        numbers, and nothing after them. Words are decoded as UTF-8; a word that is not
+        valid UTF-8 is an error unless ``unicode_errors`` says what to do instead
+        (``"replace"`` or ``"ignore"``, as in gensim's ``load_word2vec_format``).
+        """
         path = Path(path)
+        try:
+            codecs.lookup_error(unicode_errors)
+        except LookupError:
+            raise ValueError(f"unicode_errors must be 'strict', 'replace' or 'ignore', "
+                             f"got {unicode_errors!r}.") from None
         with path.open("rb") as file:
             header = file.readline()
-            try:
-                count, dim = (int(x) for x in header.split())
-                if count < 1 or dim < 1:
-                    raise ValueError
-            except ValueError:
-                raise ValueError(f"{path}, line 1: expected a header '<count> <dim>', got "
-                                 f"{header[:60]!r}. Is this a word2vec file?") from None
-            read = cls._read_binary if binary else cls._read_text
-            words, matrix = read(file, path, count, dim, len(header))
+            count, dim = _read_header(header, path)
+            reader = _BinaryReader if binary else _TextReader
+            words, matrix = reader(file, path, count, dim, len(header), unicode_errors).read()
         return cls(words, matrix)
 
-    @staticmethod
-    def _read_text(file, path: Path, count: int, dim: int, _offset: int):
-        words, matrix = [], np.empty((count, dim), dtype=np.float32)
+
+def _read_header(header: bytes, path: Path) -> tuple[int, int]:
+    """The ``count`` and ``dim`` of a header line ``"<count> <dim>"``."""
+    try:
+        count, dim = (int(x) for x in header.split())
+    except ValueError:
+        raise ValueError(f"{path}, line 1: expected a header '<count> <dim>', got "
+                         f"{header[:60]!r}. Is this a word2vec file?") from None
+    shown = header.strip()[:60].decode("ascii", errors="replace")
+    if count < 0 or dim < 0:
+        raise ValueError(f"{path}, line 1: the header {shown!r} holds a negative "
+                         "number; it should be '<count> <dim>'. Is this a word2vec file?")
+    if count == 0 or dim == 0:
+        raise ValueError(f"{path}, line 1: the header {shown!r} announces "
+                         + ("0 vectors" if count == 0 else "vectors of 0 numbers")
+                         + ", so the file holds nothing to load (WordVectors needs at least "
+                         "one word and one number per word).")
+    return count, dim
+
+
+# bytes that never belong to a word: word2vec.c ends a word at a space, tab or newline
+_CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+class _Reader:
+    """What the text and binary readers share: the rows they have read (never more
+    than the file can hold, whatever its header claims), strict decoding of words, and
+    a check that no word comes twice."""
+
+    def __init__(self, file, path: Path, count: int, dim: int, offset: int,
+                 unicode_errors: str) -> None:
+        self.file, self.path, self.count, self.dim = file, path, count, dim
+        self.offset, self.unicode_errors = offset, unicode_errors
+        self.words: list[str] = []
+        self.first_seen: dict[str, str] = {}  # word -> where it was read
+        self.replaced: set[str] = set()  # words read with unicode_errors applied
+
+    def allocate(self, rows_at_most: int) -> np.ndarray:
+        """The matrix for the vectors: a header of 999999999999 vectors must not
+        allocate a PiB when the file cannot hold that many records."""
+        return np.empty((max(1, min(self.count, rows_at_most)), self.dim), dtype=np.float32)
+
+    def decode(self, raw: bytes, where: Callable[[int], str], hint: str) -> str:
+        """``raw`` decoded as UTF-8; ``where`` names the place of a byte in the file."""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if self.unicode_errors == "strict":
+                raise ValueError(
+                    f"{self.path}, {where(error.start)}: {raw[:60]!r} is not valid UTF-8.{hint} "
+                    "To load it anyway, pass unicode_errors='replace' (or 'ignore')."
+                ) from None
+        word = raw.decode("utf-8", errors=self.unicode_errors)
+        self.replaced.add(word)
+        return word
+
+    def add(self, word: str, where: str) -> None:
+        if word in self.first_seen:
+            why = (f": unicode_errors={self.unicode_errors!r} made two different byte strings "
+                   "into this one word" if word in self.replaced else "")
+            raise ValueError(f"{self.path}, {where}: the word {word!r} appears a second time "
+                             f"(first at {self.first_seen[word]}){why}. Every word needs "
+                             "exactly one vector.")
+        self.first_seen[word] = where
+        self.words.append(word)
+
+
+class _TextReader(_Reader):
+    def read(self) -> tuple[list[str], np.ndarray]:
+        path, count, dim = self.path, self.count, self.dim
+        # the shortest line that can pass is dim one-digit numbers, each after a space;
+        # the size of a pipe is unknown: start small and grow
+        status = os.fstat(self.file.fileno())
+        remaining = status.st_size - self.offset if stat.S_ISREG(status.st_mode) else 2 ** 20
+        matrix = self.allocate(remaining // (2 * dim) + 1)
         for k in range(count):
+            if k == len(matrix):
+                matrix = np.concatenate([matrix, self.allocate(len(matrix))])
             line_number = k + 2
-            line = file.readline()
+            line = self.file.readline()
             if not line:
                 raise ValueError(f"{path}: the file ends after {k} of the {count} vectors its header "
                                  f"announces (line {line_number} is missing). Is it truncated?")
-            parts = line.decode("utf-8", errors="strict").rstrip("\n").rstrip().split(" ")
+            hint = " If this is a binary word2vec file, load it with binary=True." \
+                if k == 0 else ""
+            text = self.decode(line, lambda column: f"line {line_number}, byte {column + 1}",
+                               hint)
+            parts = text.rstrip("\n").rstrip().split(" ")
             if len(parts) != dim + 1:
                 raise ValueError(f"{path}, line {line_number}: expected a word and {dim} numbers, "
                                  f"got {len(parts) - 1} numbers after {parts[0]!r}.")
+            if not parts[0]:
+                raise ValueError(f"{path}, line {line_number}: the line starts with a space, so "
+                                 "its word is empty.")
             try:
                 matrix[k] = [float(x) for x in parts[1:]]
             except ValueError:
                 raise ValueError(f"{path}, line {line_number}: the vector of {parts[0]!r} holds "
                                  "something that is not a number.") from None
-            words.append(parts[0])
-        return words, matrix
+            self.add(parts[0], f"line {line_number}")
+        for line_number, line in enumerate(self.file, start=count + 2):
+            if line.strip():
+                raise ValueError(f"{path}, line {line_number}: the header announces {count} "
+                                 f"vectors, but the file goes on after them. Is the count in "
+                                 "the header wrong?")
+        return self.words, matrix[:count]
 
-    @staticmethod
-    def _read_binary(file, path: Path, count: int, dim: int, offset: int):
-        words, matrix = [], np.empty((count, dim), dtype=np.float32)
-        data = file.read()
+
+class _BinaryReader(_Reader):
+    def read(self) -> tuple[list[str], np.ndarray]:
+        path, count, dim, offset = self.path, self.count, self.dim, self.offset
+        data = self.file.read()
+        matrix = self.allocate(len(data) // (4 * dim + 1) + 1)  # a space, dim float32s
+        self.refuse_text(data)
         position = 0
         for k in range(count):
             # skip the newline that may follow the previous vector
@@ -248,13 +387,38 @@ class WordVectors:
             if space < 0 or space - position > 1000:
                 raise ValueError(f"{path}, byte {offset + position}: expected word {k + 1} of {count} "
                                  "followed by a space; the file is truncated or not in binary format.")
-            word = data[position:space].decode("utf-8", errors="replace")
+            raw = data[position:space]
+            if not raw or _CONTROL.search(raw):
+                raise ValueError(
+                    f"{path}, byte {offset + position}: word {k + 1} of {count}, {raw[:60]!r}, "
+                    "is empty or holds control characters. The dimension in the header "
+                    f"({dim}) may be wrong, or the file is not in binary format.")
+            word = self.decode(raw, lambda at: f"byte {offset + position + at} (word {k + 1} "
+                               f"of {count})", "")
             start, end = space + 1, space + 1 + 4 * dim
             if end > len(data):
                 raise ValueError(f"{path}, byte {offset + start}: the vector of {word!r} (word {k + 1} "
                                  f"of {count}) needs {4 * dim} bytes, but only {len(data) - start} "
                                  "remain. The file is truncated.")
             matrix[k] = np.frombuffer(data[start:end], dtype="<f4")
-            words.append(word)
+            self.add(word, f"byte {offset + position}")
             position = end
-        return words, matrix
+        rest = data[position:]
+        if rest.strip(b"\r\n"):
+            raise ValueError(
+                f"{path}, byte {offset + position}: the header announces {count} vectors of "
+                f"{dim} numbers, but {len(rest)} more bytes follow the last of them. The "
+                "header is wrong, or the file is not in binary format.")
+        return self.words, matrix
+
+    def refuse_text(self, data: bytes) -> None:
+        """A text file read as binary would give words made of digits: say what it is."""
+        first = data[:data.find(b"\n")] if b"\n" in data else data
+        try:
+            parts = first.decode("utf-8").rstrip().split(" ")
+            [float(x) for x in parts[1:]]
+        except ValueError:  # UnicodeDecodeError is a ValueError too
+            return
+        if len(parts) == self.dim + 1:
+            raise ValueError(f"{self.path}: this is a word2vec text file (line 2 is a word and "
+                             f"{self.dim} numbers written out); load it with binary=False.")

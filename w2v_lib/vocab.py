@@ -13,9 +13,14 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["Vocab", "UNK"]
+__all__ = ["Vocab", "UNK", "EmptyVocabularyError"]
 
 UNK = "<unk>"
+
+
+class EmptyVocabularyError(ValueError):
+    """No word is left to learn: the corpus is empty, every word is rarer than
+    ``min_count``, or every token is the unknown-word token."""
 
 
 class Vocab:
@@ -49,7 +54,7 @@ class Vocab:
         if max_size is not None and max_size < 1:
             raise ValueError(f"max_size must be at least 1 or None, got {max_size}.")
         if not counts or sum(counts.values()) == 0:
-            raise ValueError(
+            raise EmptyVocabularyError(
                 "Cannot build a vocabulary from an empty corpus: no tokens were given. "
                 "Check that the text was read and tokenized (an empty file, or a list of "
                 "empty sentences?)."
@@ -65,9 +70,16 @@ class Vocab:
         kept = [(word, n) for word, n in ranked if n >= min_count]
         if max_size is not None:
             kept = kept[:max_size]
+        if not ranked:
+            raise EmptyVocabularyError(
+                f"Every token of the corpus is the unknown-word token {unk!r} "
+                f"({counts[unk]} of them): there is no word to learn. Check that the "
+                "right text was read; a corpus whose rare words were all replaced by "
+                f"{unk!r} needs more text."
+            )
         if not kept:
-            top_word, top_count = ranked[0] if ranked else (unk, counts[unk])
-            raise ValueError(
+            top_word, top_count = ranked[0]
+            raise EmptyVocabularyError(
                 f"min_count={min_count} removes every word: the most frequent word, "
                 f"{top_word!r}, occurs only {top_count} time(s). Lower min_count to at "
                 f"most {top_count}, or use a larger corpus."
@@ -95,14 +107,31 @@ class Vocab:
         """Count the tokens of a corpus and build its vocabulary.
 
         ``tokens`` is either a flat sequence of tokens or a sequence of sentences, each a
-        list of tokens.
+        list of tokens. A token never holds white space: a string, or a list of
+        untokenized lines, is an error that says to tokenize first.
         """
+        if isinstance(tokens, str):
+            # iterating over a string would count its characters
+            raise TypeError(
+                "from_tokens expects a list of tokens (or of tokenized sentences), not a "
+                "string; tokenize it first: Vocab.from_tokens(tokenize(text))."
+            )
         counter: Counter[str] = Counter()
         for item in tokens:
             if isinstance(item, str):
                 counter[item] += 1
             else:
                 counter.update(item)
+        # checked once per distinct word, after counting, so that it costs nothing
+        # next to the corpus
+        spaced = next((word for word in counter if not isinstance(word, str)
+                       or not word or word.split() != [word]), None)
+        if spaced is not None:
+            raise ValueError(
+                f"the token {spaced!r} is empty, not a string, or holds white space: "
+                "tokens are single words. Pass tokenized sentences, for example "
+                "[tokenize(line) for line in lines], not lines of text."
+            )
         return cls(counter, min_count=min_count, max_size=max_size, unk=unk)
 
     # --- size and membership -------------------------------------------------------

@@ -3,14 +3,17 @@ what is right and what is wrong.
 
 Every check runs your function on cases that go from tiny to realistic, and compares
 each answer with a reference implementation: first the type, shape, dtype and device,
-then the values. At the first mismatch it prints what it expected and what it got,
-with a hint, and returns ``False``. A stub that still raises ``NotImplementedError`` is
-reported as "not attempted yet". When every case passes it returns ``True``.
+then the values. Floating-point values are compared with the exact answer within the
+rounding error of any correct float32 computation (:mod:`w2v_lib.checks.rounding`).
+At the first mismatch it prints what it expected and what it got, with digits enough
+to tell them apart, and a hint, and returns ``False``. A function that changes its
+inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
+"not attempted yet". When every case passes it returns ``True``.
 
 One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
-from .lookup import check_linear_from_embedding, check_one_hot, check_word_to_index
+from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
 from .skipgram import check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_scores, check_masked_mean, check_sentence_cbow_examples
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
@@ -21,7 +24,7 @@ from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_pat
 
 __all__ = [
     # chapter 1
-    "check_word_to_index", "check_one_hot", "check_linear_from_embedding",
+    "check_one_hot", "check_linear_from_embedding", "check_cosine_spread",
     # chapter 2
     "check_sentence_pairs", "check_softmax_grad", "check_skipgram_grads",
     # chapter 3

@@ -10,7 +10,8 @@ import torch
 from ..cbow import combine_contexts
 from ..toy_corpus import load_toy_corpus
 from ..windows import cbow_examples
-from .engine import Case, Mistake, compare_tensors, compare_values, run_check
+from .engine import Approx, Case, Mistake, compare_tensors, compare_values, run_check
+from .rounding import UNIT, gamma
 from .skipgram import FOX
 
 __all__ = ["check_sentence_cbow_examples", "check_masked_mean", "check_cbow_scores"]
@@ -76,6 +77,15 @@ def _masked_cases(seed: int, sizes) -> list[Case]:
     return cases
 
 
+def _exact_masked_mean(context_vectors: torch.Tensor, mask: torch.Tensor) -> Approx:
+    """The masked mean in float64, with the allowance of a float32 answer: a sum of up
+    to 2m vectors in any order, then one division."""
+    exact = combine_contexts(context_vectors.double(), mask)
+    slots = context_vectors.shape[1]
+    magnitude = combine_contexts(context_vectors.double().abs(), mask)  # sum |x| / n
+    return Approx(exact, gamma(slots + 1) * magnitude + UNIT * exact.abs(), context_vectors.dtype)
+
+
 def check_masked_mean(masked_mean: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     """Check exercise 3.2: ``masked_mean(context_vectors, mask)`` averages, for every
     example, the context vectors whose mask is True. Shapes: ``(B, 2m, d)`` and
@@ -90,7 +100,7 @@ def check_masked_mean(masked_mean: Callable[[torch.Tensor, torch.Tensor], torch.
         Mistake(lambda x, m: x.mean(dim=1), "the padded slots must not count: multiply by the mask first."),
         Mistake(lambda x, m: combine_contexts(x, m, mean=False), "that is the sum; the mean divides it by the count."),
     ]
-    return run_check("masked_mean", masked_mean, cases, combine_contexts, compare_tensors, mistakes)
+    return run_check("masked_mean", masked_mean, cases, _exact_masked_mean, compare_tensors, mistakes)
 
 
 # --- exercise 3.3: the CBOW forward pass ---------------------------------------------
@@ -98,6 +108,18 @@ def check_masked_mean(masked_mean: Callable[[torch.Tensor, torch.Tensor], torch.
 
 def _reference_scores(input_table, output_table, contexts, mask):
     return combine_contexts(input_table[contexts], mask) @ output_table.T
+
+
+def _exact_scores(input_table, output_table, contexts, mask) -> Approx:
+    """The scores in float64, with the allowance of a float32 answer: h = sum / n of
+    up to 2m context vectors, then d products per score; or, as it is the same linear
+    map, the scores of each context word averaged. Either way each score is a sum of
+    at most (2m + 1) d roundings of terms bounded by (sum |x| / n) |u_w|."""
+    inputs, outputs = input_table.double(), output_table.double()
+    exact = _reference_scores(inputs, outputs, contexts, mask)
+    slots, dim = contexts.shape[1], input_table.shape[1]
+    magnitude = combine_contexts(inputs[contexts].abs(), mask) @ outputs.abs().T
+    return Approx(exact, gamma(slots + dim + 2) * magnitude + UNIT * exact.abs(), input_table.dtype)
 
 
 def check_cbow_scores(cbow_scores: Callable[..., torch.Tensor]) -> bool:
@@ -121,4 +143,4 @@ def check_cbow_scores(cbow_scores: Callable[..., torch.Tensor]) -> bool:
                 "h is the mean of the context vectors, not their sum."),
         Mistake(lambda i, o, c, m: i[c].mean(1) @ o.T, "padded slots must not count: use the mask."),
     ]
-    return run_check("cbow_scores", cbow_scores, cases, _reference_scores, compare_tensors, mistakes)
+    return run_check("cbow_scores", cbow_scores, cases, _exact_scores, compare_tensors, mistakes)

@@ -4,13 +4,16 @@ the query words excluded, and the Spearman rank correlation."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.stats import pearsonr, spearmanr
+from scipy.stats import pearsonr, rankdata, spearmanr
 
-from .engine import Case, Mistake, compare_tensors, run_check, short_repr
+from .engine import Approx, Case, Mistake, compare_tensors, run_check, short_repr
+from .rounding import UNIT, gamma
 
 __all__ = ["check_cosine_matrix", "check_three_cos_add", "check_spearman"]
 
@@ -35,7 +38,17 @@ def check_cosine_matrix(cosine_matrix: Callable[[torch.Tensor, torch.Tensor], to
         Mistake(lambda a, b: F.normalize(a, dim=0) @ F.normalize(b, dim=0).T,
                 "normalise each row (dim=1), not each column."),
     ]
-    return run_check("cosine_matrix", cosine_matrix, cases, _cosines, compare_tensors, mistakes)
+    return run_check("cosine_matrix", cosine_matrix, cases, _exact_cosines, compare_tensors, mistakes)
+
+
+def _exact_cosines(a: torch.Tensor, b: torch.Tensor) -> Approx:
+    """The cosines in float64, with the allowance of a float32 answer, whether it
+    normalises the rows first or divides the dot products by the lengths: a dot
+    product of length d and two lengths (each a sum of d squares and a square root),
+    so about 2 gamma(d) times the sum of |products| of the unit rows."""
+    exact = _cosines(a.double(), b.double())
+    magnitude = F.normalize(a.double(), dim=1).abs() @ F.normalize(b.double(), dim=1).abs().T
+    return Approx(exact, (2 * gamma(a.shape[1]) + 10 * UNIT) * magnitude, a.dtype)
 
 
 # --- exercise 6.2: 3CosAdd with the query words excluded -----------------------------
@@ -47,12 +60,53 @@ def _three_cos_add(unit: torch.Tensor, a: int, b: int, c: int) -> int:
     return int(scores.argmax())
 
 
-def _compare_index(got: Any, expected: int) -> str | None:
-    if isinstance(got, torch.Tensor) and got.numel() == 1:
+@dataclass(frozen=True)
+class _Analogy:
+    """The best answer to a 3CosAdd query, and what it takes to judge another one: the
+    exact score of every word, how far a float32 computation of each may be off, and
+    the three query words."""
+
+    best: int
+    scores: torch.Tensor
+    error: torch.Tensor
+    queries: tuple[int, int, int]
+
+
+def _exact_analogy(unit: torch.Tensor, a: int, b: int, c: int) -> _Analogy:
+    """The scores in float64. A float32 score, as x . (b - a + c) or as three cosines
+    (with or without dividing by the lengths again), is off by at most
+    gamma(2d + 10) |x| . (|a| + |b| + |c|)."""
+    exact = unit.double()
+    scores = exact @ (exact[b] - exact[a] + exact[c])
+    error = gamma(2 * unit.shape[1] + 10) * (exact.abs() @ (exact[a].abs() + exact[b].abs() + exact[c].abs()))
+    allowed = scores.clone()
+    allowed[[a, b, c]] = -float("inf")
+    return _Analogy(int(allowed.argmax()), scores, error, (a, b, c))
+
+
+def _compare_index(got: Any, expected: _Analogy | int) -> str | None:
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.is_floating_point():
         got = got.item()
+    if isinstance(got, np.integer):
+        got = int(got)
     if not isinstance(got, int) or isinstance(got, bool):
         return f"expected a word index (an int), got {short_repr(got) if isinstance(got, torch.Tensor) else type(got).__name__}."
-    return None if got == expected else f"expected word {expected}, got word {got}."
+    if isinstance(expected, int):  # a typical mistake's answer
+        return None if got == expected else "differs"
+    best, scores, error = expected.best, expected.scores, expected.error
+    if got == best:
+        return None
+    if not 0 <= got < len(scores):
+        return f"expected word {best}, got {got}, which is not a word index (0 to {len(scores) - 1})."
+    if got in expected.queries:
+        which = "abc"[expected.queries.index(got)]
+        return (f"expected word {best}, got word {got}, which is {which}, one of the query "
+                "words: they are never answers.")
+    # a word whose score ties the best within rounding is as right as the best
+    if float(scores[got] + error[got]) >= float(scores[best] - error[best]):
+        return None
+    return (f"expected word {best} (score {float(scores[best]):.4f}), got word {got} "
+            f"(score {float(scores[got]):.4f}).")
 
 
 def _analogy_cases() -> list[Case]:
@@ -61,6 +115,17 @@ def _analogy_cases() -> list[Case]:
     # a small world where b - a + c is nearest to c itself unless the query is excluded
     tiny = F.normalize(torch.tensor([[1.0, 0, 0], [1, 0.2, 0], [0, 0, 1], [0.2, 0.6, 1], [0, -1, 0]]), dim=1)
     cases.append(Case("5 words, where c itself scores highest", (tiny, 0, 1, 2)))
+    # a, b and c close together (near-synonyms): then a is nearest to b - a + c
+    near = F.normalize(torch.tensor([[1.0, 0, 0], [1, 0.15, 0], [1, 0, 0.15], [0, 1, 0.3],
+                                     [0.3, 0.2, 1]]), dim=1)
+    cases.append(Case("5 words, where a scores highest once b and c are out", (near, 0, 1, 2)))
+    # every other word points away from b - a + c: all of them score below -1. With
+    # a = 2, b = 0, c = 1 and a a little closer to b than to c, each wrong way of
+    # excluding gives its own answer: nothing excluded gives c, a left in gives a, and
+    # scores of 0 or -1 give the first of the three, b
+    away = F.normalize(torch.tensor([[1.0, 0, 0], [0, 1, 0], [0.1, 0, 1], [-0.9, -1, 1.2],
+                                     [-1.1, -1, 1], [-0.9, -1.1, 1]]), dim=1)
+    cases.append(Case("6 words, where every answer scores below -1", (away, 2, 0, 1)))
     for name, vocab_size, dim in [("200 words, d=10", 200, 10), ("30,000 words, d=100", 30_000, 100)]:
         unit = F.normalize(torch.randn(vocab_size, dim, generator=g), dim=1)
         a, b, c = torch.randperm(vocab_size, generator=g)[:3].tolist()
@@ -72,25 +137,48 @@ def check_three_cos_add(three_cos_add: Callable[[torch.Tensor, int, int, int], i
     """Check exercise 6.2: ``three_cos_add(unit, a, b, c)`` returns the index of the word
     whose unit vector has the highest ``cos(x, b) - cos(x, a) + cos(x, c)``, never ``a``,
     ``b`` or ``c`` themselves."""
-    def unexcluded(unit, a, b, c):
-        return int((unit @ (unit[b] - unit[a] + unit[c])).argmax())
+    def excluding(excluded, low=-float("inf")):
+        def answer(unit, a, b, c):
+            scores = unit @ (unit[b] - unit[a] + unit[c])
+            scores[[(a, b, c)[i] for i in excluded]] = low
+            return int(scores.argmax())
+        return answer
 
     mistakes = [
-        Mistake(unexcluded, "exclude the three query words: otherwise b or c usually wins."),
+        Mistake(excluding([]), "exclude the three query words: otherwise b or c usually wins."),
         Mistake(lambda u, a, b, c: _three_cos_add(u, b, a, c), "it is b - a + c: king - man + woman."),
+        Mistake(excluding([1, 2]), "exclude a too: when a, b and c are close together, a "
+                                   "itself scores highest."),
     ]
-    return run_check("three_cos_add", three_cos_add, _analogy_cases(), _three_cos_add, _compare_index, mistakes)
+    # 0 or -1 does not exclude a word: scores of x . (b - a + c) go down to -3
+    low_hint = ("a score of 0 or -1 does not exclude a query word: the scores go down to -3. "
+                "Set the query words' scores to -inf.")
+    mistakes += [Mistake(excluding([0, 1, 2], low=low), low_hint) for low in (0.0, -1.0)]
+    return run_check("three_cos_add", three_cos_add, _analogy_cases(), _exact_analogy, _compare_index, mistakes)
 
 
 # --- exercise 6.3: the Spearman rank correlation --------------------------------------
 
 
-def _compare_float(got: Any, expected: float) -> str | None:
+def _compare_float(got: Any, expected: Approx) -> str | None:
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         got = got.item()
     if not isinstance(got, float):
-        return f"expected a float, got {type(got).__name__}."
-    return None if abs(got - expected) < 1e-9 else f"expected {expected:.6f}, got {got:.6f}."
+        advice = " (convert it with float(...))" if isinstance(got, (np.generic, torch.Tensor)) else ""
+        return f"expected a float, got {type(got).__name__}{advice}."
+    return compare_tensors(torch.tensor(got, dtype=torch.float64), expected)
+
+
+def _exact_spearman(x: list[float], y: list[float]) -> Approx:
+    """Spearman's rho in float64, with the allowance of an answer computed in float32.
+    The ranks are exact (whole or half numbers); the correlation is a dot product of n
+    centred ranks over two lengths, off by at most about 2 gamma(n) (the rounding of
+    each sum is at most gamma(n) times the sum of |terms|, and by Cauchy-Schwarz
+    sum |a_i b_i| <= |a| |b|); 1 - 6 sum d^2 / (n (n^2 - 1)), right when there are no
+    ties, is off by less."""
+    rho = float(spearmanr(x, y).statistic)
+    return Approx(torch.tensor(rho, dtype=torch.float64),
+                  torch.tensor(2 * gamma(len(x)) + 20 * UNIT, dtype=torch.float64), torch.float64)
 
 
 def check_spearman(spearman: Callable[[list[float], list[float]], float]) -> bool:
@@ -99,13 +187,36 @@ def check_spearman(spearman: Callable[[list[float], list[float]], float]) -> boo
     g = torch.Generator().manual_seed(8)
     human = (torch.randint(0, 11, (353,), generator=g) / 1.0).tolist()  # many ties, as in WordSim353
     model = (torch.tensor(human) / 10 + torch.randn(353, generator=g)).tolist()
-    cases = [Case("no ties, a perfect order", ([1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 35.0, 80.0])),
-             Case("no ties, non-linear", ([1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 4.0, 2.0, 16.0, 8.0])),
-             Case("with ties", ([1.0, 2.0, 2.0, 3.0, 5.0], [2.0, 1.0, 4.0, 4.0, 6.0])),
+    # lists out of order, whose ranks are not their own inverse: argsort alone gives
+    # the order that sorts a list, which is its ranks only when the two coincide
+    cases = [Case("no ties, a perfect order", ([2.0, 4.0, 1.0, 3.0], [20.0, 80.0, 10.0, 35.0])),
+             Case("no ties, non-linear", ([3.0, 1.0, 5.0, 2.0, 4.0], [9.0, 4.0, 2.0, 16.0, 8.0])),
+             Case("with ties", ([2.0, 5.0, 1.0, 2.0, 3.0], [4.0, 6.0, 2.0, 1.0, 4.0])),
              Case("353 pairs with ties, like WordSim353", (human, model))]
+
+    def ordinal(values):
+        return torch.tensor(values).argsort().argsort().double()
+
+    def argsort_once(values):
+        return torch.tensor(values).argsort().double()
+
+    def no_ties_formula(x, y):
+        d = torch.tensor(rankdata(x)) - torch.tensor(rankdata(y))
+        n = len(x)
+        return 1 - 6 * (d ** 2).sum() / (n * (n ** 2 - 1))
+
+    def pearson(a, b):
+        return torch.tensor(float(pearsonr(a, b).statistic), dtype=torch.float64)
+
     mistakes = [
-        Mistake(lambda x, y: float(pearsonr(x, y).statistic), "that is Pearson's correlation of the values; rank them first."),
-        Mistake(lambda x, y: float(pearsonr(torch.tensor(x).argsort().argsort(), torch.tensor(y).argsort().argsort()).statistic),
+        Mistake(lambda x, y: pearson(x, y), "that is Pearson's correlation of the values; rank them first."),
+        Mistake(lambda x, y: pearson(argsort_once(x), argsort_once(y)),
+                "argsort gives the positions that sort the list, not the rank of each value: "
+                "the ranks are the argsort of the argsort (or use scipy.stats.rankdata)."),
+        Mistake(lambda x, y: pearson(ordinal(x), ordinal(y)),
                 "tied values share the average of their ranks (scipy.stats.rankdata does that)."),
+        Mistake(no_ties_formula,
+                "1 - 6 sum d^2 / (n (n^2 - 1)) holds only without ties: compute the Pearson "
+                "correlation of the average ranks."),
     ]
-    return run_check("spearman", spearman, cases, lambda x, y: float(spearmanr(x, y).statistic), _compare_float, mistakes)
+    return run_check("spearman", spearman, cases, _exact_spearman, _compare_float, mistakes)

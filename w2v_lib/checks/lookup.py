@@ -1,92 +1,28 @@
-"""Checks for the exercises of chapter 1: the vocabulary, one-hot vectors, and the
-lookup table as a linear layer."""
+"""Checks for the exercises of chapter 1: one-hot vectors, the lookup table as a linear
+layer, and how far apart random vectors are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..toy_corpus import load_toy_corpus
-from ..vocab import UNK, Vocab
-from .engine import Case, Mistake, compare_tensors, run_check, short_repr
+from .engine import Case, Mistake, compare_tensors, run_check, short_repr, two_numbers
 
-__all__ = ["check_word_to_index", "check_one_hot", "check_linear_from_embedding"]
+__all__ = ["check_one_hot", "check_linear_from_embedding", "check_cosine_spread"]
 
 
-# --- exercise 1.1: the vocabulary as a word -> index dictionary ---------------------
-
-
-def _reference_word_to_index(tokens: list[str], min_count: int) -> dict[str, int]:
-    return Vocab.from_tokens(tokens, min_count=min_count).stoi
-
-
-def _compare_word_to_index(got: Any, expected: dict[str, int]) -> str | None:
-    if not isinstance(got, Mapping):
-        return f"expected a dict mapping words to indices, got {type(got).__name__}."
-    for word, index in expected.items():
-        if word not in got:
-            return f"{word!r} is missing; expected {word!r} -> {index}."
-        if got[word] != index:
-            return f"expected {word!r} -> {index}, got {word!r} -> {short_repr(got[word])}."
-    extra = [word for word in got if word not in expected]
-    if extra:
-        return f"{extra[0]!r} should not be in the vocabulary ({len(extra)} extra word(s) in all)."
-    return None
-
-
-def _mistake_alphabetical(tokens: list[str], min_count: int) -> dict[str, int]:
-    words = sorted(w for w in set(tokens) if tokens.count(w) >= min_count)
-    return {UNK: 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def _mistake_no_unk(tokens: list[str], min_count: int) -> dict[str, int]:
-    return Vocab.from_tokens(tokens, min_count=min_count, unk=None).stoi
-
-
-def _mistake_strict_cut(tokens: list[str], min_count: int) -> dict[str, int]:
-    # keeps only words seen *more* than min_count times
-    try:
-        return Vocab.from_tokens(tokens, min_count=min_count + 1).stoi
-    except ValueError:
-        return {UNK: 0}
-
-
-def _mistake_first_seen(tokens: list[str], min_count: int) -> dict[str, int]:
-    words = [w for w in dict.fromkeys(tokens) if tokens.count(w) >= min_count]
-    return {UNK: 0, **{w: i + 1 for i, w in enumerate(words)}}
-
-
-def check_word_to_index(word_to_index: Callable[[list[str], int], Mapping[str, int]]) -> bool:
-    """Check exercise 1.1: ``word_to_index(tokens, min_count)``.
-
-    The answer maps ``'<unk>'`` to 0, then every word seen at least ``min_count`` times
-    to 1, 2, ... from the most to the least frequent, ties broken alphabetically.
-    """
-    toy = [token for sentence in load_toy_corpus() for token in sentence]
-    cases = [
-        Case("one word, min_count=1", (["cat"], 1)),
-        Case("three words in a tie, min_count=1", (["dog", "cat", "bird"], 1)),
-        Case("counts decide the order, min_count=1", ("the cat saw the dog and the cat".split(), 1)),
-        Case("min_count=2 cuts rare words", ("the cat saw the dog and the cat".split(), 2)),
-        Case(f"the toy corpus ({len(toy)} tokens), min_count=3", (toy, 3)),
-    ]
-    mistakes = [
-        Mistake(_mistake_no_unk, "index 0 belongs to '<unk>'; the real words start at 1."),
-        Mistake(_mistake_strict_cut, "a word seen exactly min_count times stays: use >=, not >."),
-        Mistake(_mistake_alphabetical, "sort by count first (most frequent first); alphabetical order only breaks ties."),
-        Mistake(_mistake_first_seen, "order by count, not by where a word first appears; break ties alphabetically."),
-    ]
-    return run_check("word_to_index", word_to_index, cases, _reference_word_to_index, _compare_word_to_index, mistakes)
-
-
-# --- exercise 1.2: one-hot vectors -----------------------------------------------------
+# --- exercise 1.1: one-hot vectors -----------------------------------------------------
 
 
 def _reference_one_hot(indices: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    if indices.device.type == "meta":  # F.one_hot reads the values; meta has none
+        return torch.empty(len(indices), vocab_size, device="meta")
     return F.one_hot(indices, vocab_size).float()
 
 
@@ -99,6 +35,10 @@ def _index_cases() -> list[Case]:
         Case("256 random indices, vocabulary of 5,000",
              (torch.randint(0, 5_000, (256,), generator=generator), 5_000)),
     ]
+    # without a GPU, the 'meta' device still tells whether the result follows the
+    # indices to their device: it has shapes and a device, but no values
+    cases.append(Case("3 indices on the 'meta' device, vocabulary of 6",
+                      (torch.tensor([5, 0, 2], device="meta"), 6)))
     if torch.cuda.is_available():
         cases.append(Case("32 indices on the GPU, vocabulary of 100",
                           (torch.randint(0, 100, (32,), generator=generator).cuda(), 100)))
@@ -106,10 +46,11 @@ def _index_cases() -> list[Case]:
 
 
 def check_one_hot(one_hot: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
-    """Check exercise 1.2: ``one_hot(indices, vocab_size)``.
+    """Check exercise 1.1: ``one_hot(indices, vocab_size)``.
 
     The answer is a float32 matrix with one row per index and ``vocab_size`` columns,
     holding a single 1.0 per row in the column of that index, on the indices' device.
+    Without a GPU, indices on the 'meta' device (shapes, no values) check the device.
     """
     mistakes = [
         Mistake(lambda idx, v: _reference_one_hot(idx, v).T, "one row per index, one column per word in the vocabulary."),
@@ -117,10 +58,12 @@ def check_one_hot(one_hot: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
         Mistake(lambda idx, v: F.one_hot((idx + 1) % v, v).float(), "an off-by-one: index i goes in column i, counting from 0."),
         Mistake(lambda idx, v: F.one_hot((idx - 1) % v, v).float(), "an off-by-one: index i goes in column i, counting from 0."),
     ]
-    return run_check("one_hot", one_hot, _index_cases(), _reference_one_hot, compare_tensors, mistakes)
+    # ones and zeros: a right answer is exact
+    return run_check("one_hot", one_hot, _index_cases(), _reference_one_hot,
+                     lambda got, expected: compare_tensors(got, expected, atol=0, rtol=0), mistakes)
 
 
-# --- exercise 1.3: the same map as an nn.Linear ------------------------------------
+# --- exercise 1.2: the same map as an nn.Linear ------------------------------------
 
 
 def _embedding_cases() -> list[Case]:
@@ -144,7 +87,8 @@ def _compare_linear(got: Any, expected: nn.Linear) -> str | None:
                 f"got nn.Linear(in_features={got.in_features}, out_features={got.out_features}).")
     if got.bias is not None:
         return "expected no bias (bias=False): a lookup adds nothing to the row it picks."
-    return compare_tensors(got.weight.detach(), expected.weight.detach())
+    # the weights are copied, not computed: a right answer is exact
+    return compare_tensors(got.weight.detach(), expected.weight.detach(), atol=0, rtol=0)
 
 
 def _reference_linear(embedding: nn.Embedding) -> nn.Linear:
@@ -164,7 +108,7 @@ def _linear_with(weight: torch.Tensor, embedding: nn.Embedding) -> nn.Linear:
 
 
 def check_linear_from_embedding(linear_from_embedding: Callable[[nn.Embedding], nn.Linear]) -> bool:
-    """Check exercise 1.3: ``linear_from_embedding(embedding)``.
+    """Check exercise 1.2: ``linear_from_embedding(embedding)``.
 
     The answer is an ``nn.Linear`` without bias that maps the one-hot vector of word
     ``i`` to ``embedding.weight[i]``.
@@ -177,3 +121,48 @@ def check_linear_from_embedding(linear_from_embedding: Callable[[nn.Embedding], 
     ]
     return run_check("linear_from_embedding", linear_from_embedding, _embedding_cases(),
                      _reference_linear, _compare_linear, mistakes)
+
+
+# --- exercise 1.3: the spread of the cosine between random vectors ------------------
+
+
+def _reference_cosine_spread(d: int) -> float:
+    return 1 / math.sqrt(d)
+
+
+def _compare_spread(got: Any, expected: float) -> str | None:
+    if isinstance(got, torch.Tensor) and got.numel() == 1:
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, Real):
+        return f"expected a number, got {type(got).__name__}: {short_repr(got)}."
+    got = float(got)
+    # a formula: float32 rounding (a few units of 1.2e-7) is all a right answer may be
+    # off by, far less than a simulation's error of a few tenths of a percent
+    if not math.isfinite(got) or abs(got - expected) > 1e-6 * expected:
+        want, have = two_numbers(expected, got)
+        return f"expected {want}, got {have}."
+    return None
+
+
+def check_cosine_spread(cosine_spread: Callable[[int], float]) -> bool:
+    """Check exercise 1.3: ``cosine_spread(d)``, the standard deviation of the cosine
+    between two independent random vectors of ``d`` standard normal entries.
+
+    The answer is ``1 / sqrt(d)``: the ``d`` squared coordinates of a random unit
+    vector have equal means and sum to 1, so ``E[cos^2] = 1/d``, and the mean is 0.
+    A formula is asked for, so the tolerance is that of float32 rounding.
+    """
+    cases = [Case(f"d = {d:,}", (d,)) for d in (2, 3, 10, 100, 300, 10_000)]
+    mistakes = [
+        Mistake(lambda d: 1 / d, "that is the variance, E[cos^2] = 1/d; the standard "
+                                 "deviation is its square root."),
+        Mistake(lambda d: math.sqrt(d), "the spread shrinks as d grows: in more dimensions "
+                                          "two random vectors are closer to perpendicular."),
+        Mistake(lambda d: 0.0, "0 is the mean of the cosine; the exercise asks how far it "
+                               "typically lies from 0, its standard deviation."),
+        Mistake(lambda d: 1 / math.sqrt(d - 1) if d > 1 else math.inf,
+                "divide by d, not d - 1: the d squared coordinates of a unit vector sum to "
+                "1, so each has mean 1/d."),
+    ]
+    return run_check("cosine_spread", cosine_spread, cases, _reference_cosine_spread,
+                     _compare_spread, mistakes)

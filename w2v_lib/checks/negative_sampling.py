@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from ..negative_sampling import negative_sampling_loss
 from ..noise import noise_distribution
 from ..subsampling import keep_probabilities
-from .engine import Case, Mistake, compare_tensor_tuples, compare_tensors, run_check, short_repr
+from .engine import Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, run_check
+from .rounding import UNIT, gamma
 
 __all__ = ["check_noise_probs", "check_unigram_table", "check_sgns_grads",
            "check_keep_probability", "check_negative_sampling_loss", "check_effective_words"]
@@ -32,17 +33,40 @@ def _count_cases(seed: int) -> list[Case]:
 
 def check_noise_probs(noise_probs: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
     """Check exercise 4.1: ``noise_probs(counts, power)`` returns ``counts ** power``
-    normalised to sum to 1, as float64."""
+    normalised to sum to 1, as float64 (computed in float64 or float32)."""
     cases = [Case(f"{c.name}, power {p}", (*c.args, p)) for c, p in zip(_count_cases(0), [0.75, 0.75, 0.5, 0.75])]
     mistakes = [
         Mistake(lambda c, p: noise_distribution(c, 1.0), "raise the counts to the power before normalising."),
         Mistake(lambda c, p: (c / c.sum()).double() ** p, "normalise after the power, so the result sums to 1."),
         Mistake(lambda c, p: noise_distribution(c, p).float(), "return float64 (call .double() on the counts first)."),
     ]
-    return run_check("noise_probs", noise_probs, cases, lambda c, p: noise_distribution(c, p), compare_tensors, mistakes)
+    return run_check("noise_probs", noise_probs, cases, _exact_noise, compare_tensors, mistakes)
+
+
+def _exact_noise(counts: torch.Tensor, power: float) -> Approx:
+    """The noise distribution, with the allowance of an answer computed in float32 (and
+    returned as float64): each power off by a few roundings, a sum of V terms in any
+    order, one division."""
+    probs = noise_distribution(counts, power)
+    return Approx(probs, probs * (gamma(len(counts)) + 8 * UNIT), torch.float64)
 
 
 # --- exercise 4.2: word2vec.c's unigram table ------------------------------------------
+
+
+def _slot_allowance(probs: torch.Tensor, size: int) -> torch.Tensor:
+    """How many slots word w may be off from probs[w] * size, word by word.
+
+    One slot, for rounding to whole slots, plus the rounding of the table's edges: the
+    edge after word w is a cumulative sum of w + 1 probabilities, off in float32 by at
+    most gamma(w + 2) times itself in any order (one more rounding for float64 to
+    float32), and the slot positions (j + 0.5) / size by a few roundings each. Word w's
+    slots lie between its two edges, so both edges' errors count.
+    """
+    edges = torch.cumsum(probs.double(), dim=0)
+    edge_error = gamma(torch.arange(2, len(probs) + 2)) * edges + 4 * UNIT
+    before = torch.cat([torch.zeros(1, dtype=torch.float64), edge_error[:-1]])
+    return 1.0 + size * (edge_error + before)
 
 
 def _compare_table(got: Any, expected: tuple[torch.Tensor, int]) -> str | None:
@@ -56,20 +80,22 @@ def _compare_table(got: Any, expected: tuple[torch.Tensor, int]) -> str | None:
     if int(got.min()) < 0 or int(got.max()) >= len(probs):
         return f"the table holds {int(got.min())} to {int(got.max())}; valid word indices are 0 to {len(probs) - 1}."
     slots = torch.bincount(got, minlength=len(probs)).double()
-    ideal = probs * size
-    # every word gets its share of the slots, to within one slot either way
+    ideal = probs.double() * size
+    allowed = _slot_allowance(probs, size)
+    # every word gets its share of the slots, to within one slot and the rounding
     off = (slots - ideal).abs()
-    if bool((off > 1.0 + 1e-9).any()):
-        word = int(off.argmax())
+    if bool((off > allowed).any()):
+        word = int((off - allowed).argmax())
         return (f"word {word} fills {int(slots[word])} slots; with probability "
-                f"{short_repr(float(probs[word]))} it should fill about {float(ideal[word]):.1f}.")
+                f"{float(probs[word]):.4g} it should fill {float(ideal[word]):.2f} of {size:,}, "
+                f"give or take {float(allowed[word]):.3g}.")
     return None
 
 
 def check_unigram_table(unigram_table: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
     """Check exercise 4.2: ``unigram_table(probs, size)`` returns an int64 tensor of
     ``size`` word indices in which word ``w`` fills ``probs[w] * size`` slots, give or
-    take one."""
+    take one, plus what float32 rounding of the cumulative probabilities allows."""
     cases = [Case("two words, 8 slots", (torch.tensor([0.75, 0.25], dtype=torch.float64), 8)),
              Case("three words, 10 slots", (torch.tensor([0.7, 0.2, 0.1], dtype=torch.float64), 10))]
     cases += [Case(f"{c.name}, 1,000,000 slots", (noise_distribution(*c.args), 1_000_000)) for c in _count_cases(1)[2:]]
@@ -102,10 +128,35 @@ def _autograd_sgns(center, positive, negative):
     return tuple(t.grad for t in tensors)
 
 
+def _exact_sgns(center, positive, negative) -> tuple[Approx, Approx, Approx]:
+    """The three gradients by autograd in float64, with the allowance of a float32
+    answer. A score (a dot product of length d) is off by at most gamma(d) times the
+    sum of |products|; sigmoid has a slope of at most 1/4 and its own few roundings;
+    each gradient then adds the roundings of its products and of a sum of K + 1 terms.
+    """
+    v, p, n = center.double(), positive.double(), negative.double()
+    exact = _autograd_sgns(v, p, n)
+    batch, dim = v.shape
+    k = n.shape[1]
+    positive_score = (v * p).sum(-1)
+    negative_score = torch.bmm(n, v[:, :, None]).squeeze(-1)
+    g_pos = torch.sigmoid(positive_score) - 1
+    g_neg = torch.sigmoid(negative_score)
+    pos_error = 8 * UNIT + gamma(dim) * (v.abs() * p.abs()).sum(-1) / 4
+    neg_error = 8 * UNIT + gamma(dim) * torch.bmm(n.abs(), v.abs()[:, :, None]).squeeze(-1) / 4
+    center_error = (pos_error[:, None] * p.abs() + (neg_error[..., None] * n.abs()).sum(1)
+                    + gamma(k + 2) * (g_pos.abs()[:, None] * p.abs() + (g_neg[..., None] * n.abs()).sum(1)))
+    positive_error = pos_error[:, None] * v.abs() + 2 * UNIT * g_pos.abs()[:, None] * v.abs()
+    negative_error = (neg_error[..., None] + 2 * UNIT * g_neg[..., None]) * v.abs()[:, None, :]
+    errors = [e / batch + 2 * UNIT * x.abs() for e, x in zip((center_error, positive_error, negative_error), exact)]
+    return tuple(Approx(x, e, t.dtype) for x, e, t in zip(exact, errors, (center, positive, negative)))
+
+
 def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> bool:
     """Check exercise 4.3: ``sgns_grads(center, positive, negative)`` returns the
     gradients of the mean negative-sampling loss with respect to ``center`` ``(B, d)``,
-    ``positive`` ``(B, d)`` and ``negative`` ``(B, K, d)``, against autograd."""
+    ``positive`` ``(B, d)`` and ``negative`` ``(B, K, d)``, against autograd (in float64,
+    within the rounding of a float32 answer)."""
     generator = torch.Generator().manual_seed(4)
     cases = [Case(name, (torch.randn(b, d, generator=generator), torch.randn(b, d, generator=generator),
                          torch.randn(b, k, d, generator=generator)))
@@ -123,7 +174,7 @@ def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor,
         Mistake(lambda v, p, n: sig_grads(v, p, n, sign_neg=-1.0),
                 "a negative score s gets sigmoid(s), the derivative of -log sigmoid(-s)."),
     ]
-    return run_check("sgns_grads", sgns_grads, cases, _autograd_sgns,
+    return run_check("sgns_grads", sgns_grads, cases, _exact_sgns,
                      compare_tensor_tuples(["grad_center", "grad_positive", "grad_negative"]), mistakes)
 
 
@@ -141,8 +192,22 @@ def check_keep_probability(keep_probability: Callable[[torch.Tensor, float], tor
         Mistake(lambda c, t: ((t / c).sqrt() + t / c).clamp(max=1).double(),
                 "f is the word's share of the corpus, count / total, not its raw count."),
     ]
-    return run_check("keep_probability", keep_probability, cases,
-                     lambda c, t: keep_probabilities(c, t, "word2vec"), compare_tensors, mistakes)
+    return run_check("keep_probability", keep_probability, cases, _exact_keep, compare_tensors, mistakes)
+
+
+def _exact_keep(counts: torch.Tensor, threshold: float) -> Approx:
+    """word2vec.c's keep-probability, with the allowance of an answer computed in
+    float32 (and returned as float64). The ratio r = t / f = t * total / count is off
+    by a sum of V counts in any order and a few roundings; sqrt(r) + r then by
+    (sqrt(r) / 2 + r) times that fraction. Where even the lowest value the rounding
+    allows is above 1, the answer is exactly 1."""
+    keep = keep_probabilities(counts, threshold, "word2vec")
+    ratio = threshold * counts.double().sum() / counts.double()  # inf for a count of 0
+    relative = gamma(len(counts)) + 6 * UNIT
+    raw = ratio.sqrt() + ratio
+    error = (ratio.sqrt() / 2 + ratio) * relative + 2 * UNIT * raw
+    capped = torch.isinf(ratio) | (raw - error >= 1)
+    return Approx(keep, torch.where(capped, 0.0, error), torch.float64)
 
 
 # --- exercise 5.2: the negative-sampling loss ------------------------------------------
@@ -152,23 +217,47 @@ def check_negative_sampling_loss(loss_fn: Callable[..., torch.Tensor]) -> bool:
     """Check exercise 5.2: ``negative_sampling_loss(hidden, positive, negative)``, the mean
     over the batch of ``-log sigmoid(u_o . h) - sum_k log sigmoid(-u_k . h)``."""
     generator = torch.Generator().manual_seed(6)
-    cases = [Case(name, (torch.randn(b, d, generator=generator), torch.randn(b, d, generator=generator),
+    cases = [Case(name, (torch.randn(b, d, generator=generator) * scale, torch.randn(b, d, generator=generator),
                          torch.randn(b, k, d, generator=generator)))
-             for name, b, k, d in [("one example, K=1, d=2", 1, 1, 2), ("4 examples, K=3, d=5", 4, 3, 5),
-                                   ("2,048 examples, K=5, d=100", 2048, 5, 100)]]
+             for name, b, k, d, scale in [("one example, K=1, d=2", 1, 1, 2, 1),
+                                          ("4 examples, K=3, d=5", 4, 3, 5, 1),
+                                          ("2,048 examples, K=5, d=100", 2048, 5, 100, 1),
+                                          # a diverged model: sigmoid underflows to 0 in float32
+                                          ("8 examples, K=3, d=10, scores in the hundreds", 8, 3, 10, 60)]]
 
-    def variant(h, p, n, neg_sign=-1.0, mean=True):
-        pos = F.logsigmoid((h * p).sum(-1))
-        neg = F.logsigmoid(neg_sign * torch.bmm(n, h[:, :, None]).squeeze(-1)).sum(-1)
+    def variant(h, p, n, neg_sign=-1.0, mean=True, log_of_sigmoid=False):
+        logsigmoid = (lambda x: torch.log(torch.sigmoid(x))) if log_of_sigmoid else F.logsigmoid
+        pos = logsigmoid((h * p).sum(-1))
+        neg = logsigmoid(neg_sign * torch.bmm(n, h[:, :, None]).squeeze(-1)).sum(-1)
         total = -(pos + neg)
         return total.mean() if mean else total.sum()
 
     mistakes = [
         Mistake(lambda h, p, n: variant(h, p, n, neg_sign=1.0), "noise words should score low: use log sigmoid(-s) for them."),
         Mistake(lambda h, p, n: variant(h, p, n, mean=False), "take the mean over the batch, not the sum."),
+        Mistake(lambda h, p, n: variant(h, p, n, log_of_sigmoid=True),
+                "log(sigmoid(s)) fails for large scores: sigmoid(-110) is 0 in float32 and "
+                "log(0) is -inf. Use F.logsigmoid, which never forms sigmoid(s) itself."),
     ]
-    return run_check("negative_sampling_loss", loss_fn, cases, lambda h, p, n: negative_sampling_loss(h, p, n),
-                     lambda got, expected: compare_tensors(got, expected, atol=1e-5, rtol=1e-4), mistakes)
+    return run_check("negative_sampling_loss", loss_fn, cases, _exact_loss, compare_tensors, mistakes)
+
+
+def _exact_loss(hidden, positive, negative) -> Approx:
+    """The loss in float64, with the allowance of a float32 answer. Each score is off by
+    at most gamma(d) times its sum of |products|, which moves -log sigmoid by as much
+    (its slope is below 1); log sigmoid adds a few roundings; the mean adds up
+    B (K + 1) positive terms in any order."""
+    h, p, n = hidden.double(), positive.double(), negative.double()
+    exact = negative_sampling_loss(h, p, n)
+    batch, dim = h.shape
+    k = n.shape[1]
+    positive_terms = -F.logsigmoid((h * p).sum(-1))
+    negative_terms = -F.logsigmoid(-torch.bmm(n, h[:, :, None]).squeeze(-1))
+    score_error = (gamma(dim) * (h.abs() * p.abs()).sum(-1)
+                   + gamma(dim) * torch.bmm(n.abs(), h.abs()[:, :, None]).squeeze(-1).sum(-1))
+    term_error = 6 * UNIT * (positive_terms + negative_terms.sum(-1)) + 2 * UNIT * (k + 1)
+    error = (score_error + term_error).mean() + gamma(batch * (k + 1) + 1) * exact
+    return Approx(exact, error, hidden.dtype)
 
 
 # --- exercise 5.3: effective words ------------------------------------------------------
@@ -181,11 +270,17 @@ def check_effective_words(effective_words: Callable[[torch.Tensor, torch.Tensor]
     for c in _count_cases(7):
         counts = c.args[0]
         cases.append(Case(c.name, (counts, keep_probabilities(counts, 1e-2 if len(counts) < 10 else 1e-3))))
-    reference = lambda c, k: (c.double() * k).sum()  # noqa: E731
     mistakes = [
         Mistake(lambda c, k: k.sum(), "weight each word's keep-probability by how often it occurs."),
         Mistake(lambda c, k: c.double().sum(), "subsampling drops tokens: multiply each count by its keep-probability."),
         Mistake(lambda c, k: (c.double() * (1 - k)).sum(), "that counts the dropped tokens; count the kept ones."),
     ]
-    return run_check("effective_words", effective_words, cases, reference,
-                     lambda got, expected: compare_tensors(got, expected, atol=1e-6, rtol=1e-9), mistakes)
+    return run_check("effective_words", effective_words, cases, _exact_effective, compare_tensors, mistakes)
+
+
+def _exact_effective(counts: torch.Tensor, keep_prob: torch.Tensor) -> Approx:
+    """The expected number of kept tokens, with the allowance of an answer computed in
+    float32 (and returned as float64): V products, then a sum of V positive terms in
+    any order."""
+    exact = (counts.double() * keep_prob.double()).sum()
+    return Approx(exact, gamma(len(counts) + 3) * exact, torch.float64)

@@ -1,0 +1,365 @@
+"""Every exercise check of chapters 1-7 accepts right answers that differ from the
+chapter's solution: another algorithm, another order of summation, float32 where the
+exercise allows it. A check that rejects one of these is wrong, however well it
+catches mistakes."""
+
+from collections import Counter, defaultdict
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from scipy.stats import rankdata
+from torch import nn
+
+import w2v_lib.checks as checks
+from check_specs import ALL_CHECKS, check_id
+from checking import run
+
+# --- chapter 1 ----------------------------------------------------------------------
+
+
+def one_hot_eye(indices, vocab_size):
+    return torch.eye(vocab_size, device=indices.device)[indices]
+
+
+def one_hot_scatter(indices, vocab_size):
+    return torch.zeros(len(indices), vocab_size, device=indices.device).scatter_(1, indices[:, None], 1.0)
+
+
+def one_hot_compare(indices, vocab_size):
+    return (indices[:, None] == torch.arange(vocab_size, device=indices.device)).float()
+
+
+def linear_parameter(embedding):
+    layer = nn.Linear(*embedding.weight.shape, bias=False)
+    layer.weight = nn.Parameter(embedding.weight.detach().T.clone())
+    return layer
+
+
+def linear_state_dict(embedding):
+    layer = nn.Linear(*embedding.weight.shape, bias=False)
+    layer.load_state_dict({"weight": embedding.weight.T})
+    return layer
+
+
+# --- chapter 2 ----------------------------------------------------------------------
+
+
+def pairs_by_offset(sentence, window):
+    pairs = []
+    for t in range(len(sentence)):
+        for offset in [o for o in range(-window, window + 1) if o != 0]:
+            if 0 <= t + offset < len(sentence):
+                pairs.append([sentence[t], sentence[t + offset]])  # lists, not tuples
+    return pairs
+
+
+def softmax_grad_one_hot(scores, targets):
+    return (F.softmax(scores, dim=1) - F.one_hot(targets, scores.shape[1])) / len(targets)
+
+
+def softmax_grad_log_softmax(scores, targets):
+    probs = torch.exp(scores - torch.logsumexp(scores, dim=1, keepdim=True))
+    probs[torch.arange(len(targets)), targets] -= 1
+    return probs / len(targets)
+
+
+def softmax_grad_float64(scores, targets):
+    return softmax_grad_one_hot(scores.double(), targets).float()
+
+
+def skipgram_grads_einsum(center_vectors, output_vectors, contexts):
+    delta = softmax_grad_log_softmax(center_vectors @ output_vectors.T, contexts)
+    return torch.einsum("bv,vd->bd", delta, output_vectors), torch.einsum("bv,bd->vd", delta, center_vectors)
+
+
+def skipgram_grads_split(center_vectors, output_vectors, contexts):
+    # softmax part and one-hot part of dL/dscores multiplied out separately
+    batch = len(contexts)
+    probs = torch.softmax(center_vectors @ output_vectors.T, dim=1)
+    grad_center = (probs @ output_vectors - output_vectors[contexts]) / batch
+    grad_output = (probs.T @ center_vectors).index_add_(0, contexts, -center_vectors) / batch
+    return grad_center, grad_output
+
+
+# --- chapter 3 ----------------------------------------------------------------------
+
+
+def cbow_examples_by_offset(sentence, window):
+    examples = []
+    for t in range(len(sentence)):
+        context = tuple(sentence[j] for j in range(t - window, t + window + 1) if j != t and 0 <= j < len(sentence))
+        if context:
+            examples.append([context, sentence[t]])  # a tuple of context words, a list pair
+    return examples
+
+
+def masked_mean_where(context_vectors, mask):
+    total = torch.where(mask[..., None], context_vectors, 0.0).sum(dim=1)
+    return total / mask.sum(dim=1, keepdim=True)
+
+
+def masked_mean_matmul(context_vectors, mask):
+    weights = mask.to(context_vectors.dtype) / mask.sum(dim=1, keepdim=True)
+    return (weights[:, None, :] @ context_vectors).squeeze(1)
+
+
+def masked_mean_loop(context_vectors, mask):
+    return torch.stack([context_vectors[b][mask[b]].mean(dim=0) for b in range(len(mask))])
+
+
+def cbow_scores_per_word(input_table, output_table, contexts, mask):
+    # the score of every context word, then their masked mean: the same linear map
+    per_word = input_table[contexts] @ output_table.T   # (B, 2m, V)
+    return masked_mean_where(per_word, mask)
+
+
+def cbow_scores_float64(input_table, output_table, contexts, mask):
+    hidden = masked_mean_matmul(input_table.double()[contexts], mask)
+    return (hidden @ output_table.double().T).float()
+
+
+# --- chapter 4 ----------------------------------------------------------------------
+
+
+def noise_probs_float32(counts, power):
+    weights = counts.float().pow(power)
+    return (weights / weights.sum()).double()
+
+
+def noise_probs_log_space(counts, power):
+    weights = torch.exp(power * torch.log(counts.double()))  # exp(-inf) = 0 for a count of 0
+    return weights / weights.sum()
+
+
+def unigram_table_float32(probs, size):
+    edges = torch.cumsum(probs.float(), dim=0)
+    slots = (torch.arange(size, dtype=torch.float32) + 0.5) / size
+    return torch.searchsorted(edges, slots).clamp(max=len(probs) - 1)
+
+
+def unigram_table_largest_remainder(probs, size):
+    # floor(p * size) slots each, then one more for the largest remainders
+    ideal = probs * size
+    slots = ideal.floor().long()
+    missing = size - int(slots.sum())
+    slots[torch.argsort(ideal - ideal.floor(), descending=True)[:missing]] += 1
+    return torch.repeat_interleave(torch.arange(len(probs)), slots)
+
+
+def unigram_table_bucketize(probs, size):
+    edges = torch.cumsum(probs, dim=0)
+    edges[-1] = 1.0  # rounding can leave it a hair below 1
+    return torch.bucketize(torch.arange(size, dtype=torch.float64) / size, edges, right=True)
+
+
+def sgns_grads_softplus(center, positive, negative):
+    # d/ds softplus(-s) = -sigmoid(-s); d/ds softplus(s) = sigmoid(s)
+    batch = len(center)
+    g_pos = -torch.sigmoid(-(center * positive).sum(-1))
+    g_neg = torch.sigmoid(torch.einsum("bkd,bd->bk", negative, center))
+    grad_center = g_pos[:, None] * positive + torch.einsum("bk,bkd->bd", g_neg, negative)
+    return grad_center / batch, g_pos[:, None] * center / batch, g_neg[..., None] * center[:, None] / batch
+
+
+def sgns_grads_float64(center, positive, negative):
+    return tuple(g.float() for g in sgns_grads_softplus(center.double(), positive.double(), negative.double()))
+
+
+# --- chapter 5 ----------------------------------------------------------------------
+
+
+def keep_probability_word2vec_c(counts, threshold):
+    # word2vec.c's form: (sqrt(f / t) + 1) * t / f
+    f = counts.double() / counts.sum()
+    return torch.minimum((torch.sqrt(f / threshold) + 1) * threshold / f, torch.tensor(1.0, dtype=torch.float64))
+
+
+def keep_probability_float32(counts, threshold):
+    ratio = threshold / (counts.float() / counts.float().sum())
+    return torch.clamp(ratio.sqrt() + ratio, max=1.0).double()
+
+
+def effective_words_dot(counts, keep_prob):
+    return counts.double() @ keep_prob
+
+
+def effective_words_float32(counts, keep_prob):
+    return (counts.float() * keep_prob.float()).flip(0).cumsum(0)[-1].double()
+
+
+def negative_sampling_loss_softplus(hidden, positive, negative):
+    positive_score = torch.einsum("bd,bd->b", hidden, positive)
+    negative_scores = torch.einsum("bkd,bd->bk", negative, hidden)
+    return F.softplus(-positive_score).mean() + F.softplus(negative_scores).sum(-1).mean()
+
+
+def negative_sampling_loss_bce(hidden, positive, negative):
+    scores = torch.cat([(hidden * positive).sum(-1, keepdim=True), torch.bmm(negative, hidden[:, :, None])[..., 0]], 1)
+    labels = torch.zeros_like(scores)
+    labels[:, 0] = 1
+    return F.binary_cross_entropy_with_logits(scores, labels, reduction="sum") / len(hidden)
+
+
+# --- chapter 6 ----------------------------------------------------------------------
+
+
+def cosine_matrix_divide(A, B):
+    return (A @ B.T) / (A.norm(dim=1)[:, None] * B.norm(dim=1)[None, :])
+
+
+def cosine_matrix_float64(A, B):
+    A, B = A.double(), B.double()
+    return (A @ B.T / torch.outer(A.norm(dim=1), B.norm(dim=1))).float()
+
+
+def three_cos_add_three_cosines(unit, a, b, c):
+    scores = unit @ unit[b] - unit @ unit[a] + unit @ unit[c]
+    scores[[a, b, c]] = scores.min() - 1  # below every other word
+    return scores.argmax()  # a one-element tensor
+
+
+def three_cos_add_topk(unit, a, b, c):
+    scores = F.normalize(unit.double(), dim=1) @ (unit[b] - unit[a] + unit[c]).double()
+    return next(int(i) for i in scores.topk(4).indices if int(i) not in (a, b, c))
+
+
+def spearman_float32(x, y):
+    rx = torch.tensor(rankdata(x), dtype=torch.float32)
+    ry = torch.tensor(rankdata(y), dtype=torch.float32)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    return float((rx @ ry) / (rx.norm() * ry.norm()))
+
+
+def spearman_corrcoef(x, y):
+    return float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
+
+
+def spearman_own_ranks(x, y):
+    def ranks(values):
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        result = [0.0] * len(values)
+        start = 0
+        while start < len(order):
+            end = start
+            while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+                end += 1
+            for k in range(start, end + 1):
+                result[order[k]] = (start + end) / 2 + 1
+            start = end + 1
+        return torch.tensor(result, dtype=torch.float32)
+    rx, ry = ranks(x), ranks(y)
+    return float(torch.corrcoef(torch.stack([rx, ry]))[0, 1])
+
+
+# --- chapter 7 ----------------------------------------------------------------------
+
+
+def window_mask_by_offsets(span_sentence, reduced, window):
+    size = len(span_sentence) - 2 * window
+    centers = span_sentence[window:window + size]
+    columns = []
+    for offset in range(-window, window + 1):
+        same = span_sentence[window + offset:window + offset + size] == centers
+        columns.append(same & (abs(offset) <= reduced) & (offset != 0))
+    return torch.stack(columns, dim=1)
+
+
+def fold_windows_index_add(grad_contexts, window):
+    size, width, dim = grad_contexts.shape
+    rows = (torch.arange(size)[:, None] + torch.arange(width)).reshape(-1)
+    return grad_contexts.new_zeros(size + width - 1, dim).index_add_(0, rows, grad_contexts.reshape(-1, dim))
+
+
+def fold_windows_backwards(grad_contexts, window):
+    size, width, dim = grad_contexts.shape
+    block = grad_contexts.new_zeros(size + width - 1, dim)
+    for j in reversed(range(width)):  # another order of summation
+        block[j:j + size] += grad_contexts[:, j]
+    return block
+
+
+def add_rows_index_put(table, rows, grads):
+    return table.index_put_((rows,), grads, accumulate=True)
+
+
+def add_rows_float64(table, rows, grads):
+    return table.copy_(table.double().index_add_(0, rows, grads.double()))
+
+
+def add_rows_one_hot(table, rows, grads):
+    # one row of a one-hot matrix per distinct row: (distinct, n) @ (n, d)
+    distinct, which = torch.unique(rows, return_inverse=True)
+    table[distinct] += F.one_hot(which, len(distinct)).T.to(grads.dtype) @ grads
+    return table
+
+
+def add_rows_sorted(table, rows, grads):
+    order = torch.argsort(rows, stable=True)
+    return table.scatter_add_(0, rows[order][:, None].expand(-1, grads.shape[1]), grads[order])
+
+
+def cosine_spread_power(d):
+    return d ** -0.5
+
+
+def cosine_spread_numpy(d):
+    import numpy as np
+
+    return np.float32(1) / np.sqrt(np.float32(d))  # in float32
+
+
+RIGHT_ANSWERS = {
+    "cosine_spread": [cosine_spread_power, cosine_spread_numpy],
+    "one_hot": [one_hot_eye, one_hot_scatter, one_hot_compare],
+    "linear_from_embedding": [linear_parameter, linear_state_dict],
+    "sentence_pairs": [pairs_by_offset],
+    "softmax_grad": [softmax_grad_one_hot, softmax_grad_log_softmax, softmax_grad_float64],
+    "skipgram_grads": [skipgram_grads_einsum, skipgram_grads_split],
+    "sentence_cbow_examples": [cbow_examples_by_offset],
+    "masked_mean": [masked_mean_where, masked_mean_matmul, masked_mean_loop],
+    "cbow_scores": [cbow_scores_per_word, cbow_scores_float64],
+    "noise_probs": [noise_probs_float32, noise_probs_log_space],
+    "unigram_table": [unigram_table_float32, unigram_table_largest_remainder, unigram_table_bucketize],
+    "sgns_grads": [sgns_grads_softplus, sgns_grads_float64],
+    "keep_probability": [keep_probability_word2vec_c, keep_probability_float32],
+    "effective_words": [effective_words_dot, effective_words_float32],
+    "negative_sampling_loss": [negative_sampling_loss_softplus, negative_sampling_loss_bce],
+    "cosine_matrix": [cosine_matrix_divide, cosine_matrix_float64],
+    "three_cos_add": [three_cos_add_three_cosines, three_cos_add_topk],
+    "spearman": [spearman_float32, spearman_corrcoef, spearman_own_ranks],
+    "window_mask": [window_mask_by_offsets],
+    "fold_windows": [fold_windows_index_add, fold_windows_backwards],
+    "add_rows": [add_rows_index_put, add_rows_float64, add_rows_one_hot, add_rows_sorted],
+}
+
+
+def test_every_check_has_right_answers_of_its_own():
+    assert sorted(RIGHT_ANSWERS) == sorted(map(check_id, ALL_CHECKS))
+
+
+@pytest.mark.parametrize("check, answer", [(check, answer) for check in ALL_CHECKS
+                                           for answer in RIGHT_ANSWERS[check_id(check)]],
+                         ids=lambda value: value.__name__.removeprefix("check_"))
+def test_a_different_right_answer_passes(check, answer, capsys):
+    verdict, out = run(check, answer, capsys)
+    assert verdict is True, out
+    assert "All " in out and " cases pass. Well done!" in out
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+@pytest.mark.parametrize("answer", [lambda t, r, g: t.index_add_(0, r, g), add_rows_index_put, add_rows_one_hot],
+                         ids=["index_add_", "index_put_", "one_hot"])
+def test_add_rows_passes_with_any_number_of_threads(threads, answer, capsys):
+    """index_add_ splits its work over threads, so the order in which a repeated row's
+    gradients are added (and the last bits of the sum) depends on the thread count;
+    the check used to compare with index_add_'s own order at a tolerance that some
+    right answers met with one thread count and not another."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        verdict, out = run(checks.check_add_rows, answer, capsys)
+    finally:
+        torch.set_num_threads(before)
+    assert verdict is True, out
