@@ -11,7 +11,8 @@ from typing import Any
 import torch
 
 from ..hierarchical_softmax import hierarchical_softmax_loss, huffman_tree, path_log_probs
-from .engine import Case, Mistake, compare_tensor_tuples, compare_tensors, run_check
+from .engine import Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, run_check
+from .rounding import UNIT, gamma
 
 __all__ = ["check_huffman_codes", "check_path_log_probs", "check_hs_grads"]
 
@@ -114,7 +115,11 @@ def _structure_problem(counts: tuple[int, ...], codes, points) -> str | None:
     return None
 
 
-def _compare_trees(got: Any, expected: _Tree) -> str | None:
+def _compare_trees(got: Any, expected: _Tree | tuple) -> str | None:
+    if not isinstance(expected, _Tree):  # a typical mistake's (codes, points)
+        codes, points = expected
+        expected = _Tree((0,) * len(codes), tuple(map(tuple, codes)),
+                         tuple(map(tuple, points)), True)
     paths = _as_paths(got, len(expected.counts))
     if isinstance(paths, str):
         return paths
@@ -152,7 +157,7 @@ def _merge_largest(counts: list[int]) -> tuple[list[list[int]], list[list[int]]]
 
 
 def _mistaken(counts: list[int], flip=False, reverse=False, with_leaf=False,
-              largest=False, node_ids=False) -> _Tree:
+              largest=False, node_ids=False) -> tuple[list[list[int]], list[list[int]]]:
     """A typical wrong answer, built from a correct tree (or, for ``largest``, from a
     tree whose merges take the two largest counts)."""
     size = len(counts)
@@ -170,7 +175,7 @@ def _mistaken(counts: list[int], flip=False, reverse=False, with_leaf=False,
         codes = [c + [0] for c in codes]
     if node_ids:
         points = [[p + size for p in ps] for ps in points]
-    return _Tree(tuple(counts), tuple(map(tuple, codes)), tuple(map(tuple, points)), True)
+    return codes, points
 
 
 def check_huffman_codes(huffman_codes: Callable[[list[int]], tuple[list, list]]) -> bool:
@@ -256,16 +261,36 @@ def check_path_log_probs(path_log_probs_fn: Callable[..., torch.Tensor]) -> bool
                 "the bits matter: a turn with bit 1 has probability sigmoid(-u . h)."),
     ]
 
-    def compare(got: Any, expected: torch.Tensor) -> str | None:
-        problem = compare_tensors(got, expected, atol=1e-4, rtol=1e-5)
+    def compare(got: Any, expected: Approx | torch.Tensor) -> str | None:
+        problem = compare_tensors(got, expected)
         if problem and got.shape == expected.shape and not bool(torch.isfinite(got).all()):
             # the classic: log(sigmoid(x)) is log(0) = -inf once sigmoid(x) underflows
             problem += (" Large scores overflow log(sigmoid(x)) to -inf (and -inf times a "
                         "mask of 0 is nan): use F.logsigmoid, which stays finite.")
         return problem
 
-    return run_check("path_log_probs", path_log_probs_fn, _path_cases(19), path_log_probs,
+    return run_check("path_log_probs", path_log_probs_fn, _path_cases(19), _exact_log_probs,
                      compare, mistakes)
+
+
+def _score_error(hidden: torch.Tensor, nodes: torch.Tensor) -> torch.Tensor:
+    """How far a float32 score u . h, a dot product of length d added in any order, may
+    land from the exact one: gamma(d) times the sum of |products|, ``(B, L)``."""
+    return gamma(hidden.shape[-1]) * (nodes.abs() * hidden.abs()[:, None, :]).sum(-1)
+
+
+def _exact_log_probs(hidden, nodes, codes, mask) -> Approx:
+    """The log-probabilities in float64, with the allowance of a float32 answer. Each
+    score is off by its dot product's rounding, which moves log sigmoid by as much (its
+    slope is below 1); log sigmoid adds a few roundings of its value and of its argument;
+    the sum of up to L terms adds gamma(L) times their absolute sum."""
+    h, n = hidden.double(), nodes.double()
+    on_path = mask.double()
+    exact = path_log_probs(h, n, codes.double(), mask)
+    terms = torch.nn.functional.logsigmoid((1 - 2 * codes.double()) * _scores(h, n)).abs()
+    term_error = _score_error(h, n) + 6 * UNIT * terms + 2 * UNIT
+    error = (on_path * term_error).sum(1) + gamma(mask.shape[1]) * (on_path * terms).sum(1)
+    return Approx(exact, error, hidden.dtype)
 
 
 # --- exercise A.3: the gradients of the hierarchical softmax ------------------------------
@@ -301,5 +326,23 @@ def check_hs_grads(hs_grads: Callable[..., tuple[torch.Tensor, torch.Tensor]]) -
         Mistake(lambda h, n, c, m: variant(h, n, c, m, sign=-1.0),
                 "that is the gradient of the log-likelihood; the loss is its negative."),
     ]
-    return run_check("hs_grads", hs_grads, _path_cases(20)[:3], _autograd_hs,
+    return run_check("hs_grads", hs_grads, _path_cases(20)[:3], _exact_hs_grads,
                      compare_tensor_tuples(["grad_hidden", "grad_nodes"]), mistakes)
+
+
+def _exact_hs_grads(hidden, nodes, codes, mask) -> tuple[Approx, Approx]:
+    """The two gradients by autograd in float64, with the allowance of a float32 answer.
+    delta = sigmoid(s) - (1 - b) is off by a quarter of the score's rounding (sigmoid's
+    slope is at most 1/4) and a few roundings; grad_nodes = delta h adds one product;
+    grad_hidden = sum_j delta_j u_j adds a sum of L products in any order."""
+    h, n, c = hidden.double(), nodes.double(), codes.double()
+    exact = _autograd_hs(h, n, c, mask)
+    batch, length = mask.shape
+    on_path = mask.double()
+    delta = (torch.sigmoid(_scores(h, n)) - (1 - c)) * on_path
+    delta_error = (_score_error(h, n) / 4 + 4 * UNIT) * on_path
+    hidden_error = ((delta_error[..., None] * n.abs()).sum(1)
+                    + gamma(length + 2) * (delta.abs()[..., None] * n.abs()).sum(1))
+    nodes_error = (delta_error + 2 * UNIT * delta.abs())[..., None] * h.abs()[:, None, :]
+    errors = [e / batch + 2 * UNIT * x.abs() for e, x in zip((hidden_error, nodes_error), exact)]
+    return tuple(Approx(x, e, t.dtype) for x, e, t in zip(exact, errors, (hidden, nodes)))
