@@ -273,7 +273,7 @@ def test_cbow_whole_error_gives_every_context_word_the_whole_gradient():
         mask = torch.tensor([[True, True, True, False], [True, True, False, False]])
         loss = model.loss(contexts, mask, torch.tensor([7, 9]))
         loss.backward()
-        grads.append((float(loss), model.w_in.weight.grad.clone()))
+        grads.append((float(loss.detach()), model.w_in.weight.grad.clone()))
     (exact_loss, exact), (whole_loss, whole) = grads
     assert whole_loss == pytest.approx(exact_loss, rel=1e-12)
     assert torch.allclose(whole[[1, 2, 3]], 3 * exact[[1, 2, 3]], atol=1e-12)
