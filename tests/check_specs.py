@@ -10,7 +10,7 @@ from typing import Any
 import w2v_lib.checks as checks
 from checking import stub
 
-# every check of chapters 1-8, in the order of the chapters
+# every check of the book, in the order of the chapters and appendices
 ALL_CHECKS = [getattr(checks, name) for name in checks.__all__]
 
 

@@ -1,4 +1,4 @@
-"""Properties that every exercise check of chapters 1-8 must have, tested on all 24:
+"""Properties that every exercise check of the book must have, tested on every one:
 each typical mistake gets its own hint, an answer that differs from the exact one by
 more than rounding allows is rejected with two numbers that show the difference, one
 within it passes, and a function that changes its inputs in place is reported."""
@@ -31,6 +31,9 @@ CHAPTER_OF = {
     "sgns_optimum": "08_what_skipgram_learns.ipynb",
     "cooccurrence_matrix": "08_what_skipgram_learns.ipynb",
     "shifted_ppmi": "08_what_skipgram_learns.ipynb",
+    "huffman_codes": "appendix_a_hierarchical_softmax.ipynb",
+    "path_log_probs": "appendix_a_hierarchical_softmax.ipynb",
+    "hs_grads": "appendix_a_hierarchical_softmax.ipynb",
 }
 
 
@@ -81,7 +84,7 @@ def test_the_float_checks_all_allow_for_rounding():
     assert sorted(map(check_id, CHECKS_WITH_ROUNDING)) == sorted([
         "softmax_grad", "skipgram_grads", "masked_mean", "cbow_grads", "noise_probs",
         "sgns_grads", "keep_probability", "effective_words", "negative_sampling_loss",
-        "cosine_matrix", "spearman", "fold_windows", "add_rows"])
+        "cosine_matrix", "spearman", "fold_windows", "add_rows", "path_log_probs", "hs_grads"])
 
 
 def answer_at(spec, times: float):

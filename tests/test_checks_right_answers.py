@@ -1,4 +1,4 @@
-"""Every exercise check of chapters 1-8 accepts right answers that differ from the
+"""Every exercise check of the book accepts right answers that differ from the
 chapter's solution: another algorithm, another order of summation, float32 where the
 exercise allows it. A check that rejects one of these is wrong, however well it
 catches mistakes."""
@@ -336,6 +336,90 @@ def cosine_spread_numpy(d):
     return np.float32(1) / np.sqrt(np.float32(d))  # in float32
 
 
+# --- appendix A ---------------------------------------------------------------------
+
+
+def huffman_codes_two_queues(counts):
+    """word2vec.c's linear-time version with two queues, which breaks ties unlike a heap."""
+    size = len(counts)
+    order = sorted(range(size), key=lambda w: -counts[w])  # most frequent first
+    weight, parent = list(counts), {}
+    leaf, inner = size - 1, size
+    for new in range(size, 2 * size - 1):
+        taken = []
+        for _ in range(2):
+            if leaf >= 0 and (inner == new or weight[order[leaf]] < weight[inner]):
+                taken.append(order[leaf])
+                leaf -= 1
+            else:
+                taken.append(inner)
+                inner += 1
+        weight.append(weight[taken[0]] + weight[taken[1]])
+        parent[taken[0]], parent[taken[1]] = (new, 0), (new, 1)
+    paths = []
+    for word in range(size):
+        path, node = [], word
+        while node in parent:
+            node, bit = parent[node]
+            path.append((bit, node - size))
+        paths.append(path[::-1])
+    return [[b for b, _ in p] for p in paths], [[n for _, n in p] for p in paths]
+
+
+def huffman_codes_sorted_list(counts):
+    """Re-sorting a list of (weight, order made, node) before every merge, and reading
+    the paths top-down from the root."""
+    size = len(counts)
+    nodes = [(c, w, w) for w, c in enumerate(counts)]
+    children = {}
+    for new in range(size, 2 * size - 1):
+        nodes.sort()
+        (w0, _, first), (w1, _, second), *nodes = nodes
+        children[new] = (first, second)
+        nodes.append((w0 + w1, new, new))
+    codes, points = [None] * size, [None] * size
+    stack = [(2 * size - 2, [], [])]
+    while stack:
+        node, code, point = stack.pop()
+        if node < size:
+            codes[node], points[node] = code, point
+            continue
+        for bit, child in enumerate(children[node]):
+            stack.append((child, code + [bit], point + [node - size]))
+    return codes, points
+
+
+def path_log_probs_softplus(hidden, nodes, codes, mask):
+    scores = torch.einsum("bld,bd->bl", nodes, hidden)
+    turns = -F.softplus(-(1 - 2 * codes) * scores)
+    return torch.where(mask, turns, torch.zeros_like(turns)).sum(1)
+
+
+def path_log_probs_float64(hidden, nodes, codes, mask):
+    scores = (nodes.double() @ hidden.double()[:, :, None]).squeeze(-1)
+    signs = torch.where(codes == 0, 1.0, -1.0).double()
+    turns = F.logsigmoid(signs * scores)[mask]
+    rows = torch.arange(len(hidden))[:, None].expand_as(mask)[mask]
+    total = torch.zeros(len(hidden), dtype=torch.float64).index_add_(0, rows, turns)
+    return total.to(hidden.dtype)
+
+
+def hs_grads_bits(hidden, nodes, codes, mask):
+    """-t sigmoid(-t s) with t = 1 - 2b, by the chain rule, with einsum."""
+    signs = 1 - 2 * codes
+    scores = torch.einsum("bld,bd->bl", nodes, hidden)
+    delta = -signs * torch.sigmoid(-signs * scores) * mask / len(hidden)
+    return torch.einsum("bl,bld->bd", delta, nodes), torch.einsum("bl,bd->bld", delta, hidden)
+
+
+def hs_grads_float64(hidden, nodes, codes, mask):
+    h, n = hidden.double(), nodes.double()
+    delta = torch.where(mask, torch.sigmoid((n * h[:, None]).sum(-1)) - 1 + codes.double(), 0.0)
+    delta = delta / len(hidden)
+    return (delta[..., None] * n).sum(1).to(hidden.dtype), \
+        (delta[..., None] * h[:, None]).to(nodes.dtype)
+
+
 RIGHT_ANSWERS = {
     "cosine_spread": [cosine_spread_power, cosine_spread_numpy],
     "one_hot": [one_hot_eye, one_hot_scatter, one_hot_compare],
@@ -361,6 +445,9 @@ RIGHT_ANSWERS = {
     "sgns_optimum": [optimum_as_logit, optimum_in_log_space, optimum_by_newton],
     "cooccurrence_matrix": [counts_by_loops, counts_by_bincount],
     "shifted_ppmi": [ppmi_from_probabilities, ppmi_by_loops],
+    "huffman_codes": [huffman_codes_two_queues, huffman_codes_sorted_list],
+    "path_log_probs": [path_log_probs_softplus, path_log_probs_float64],
+    "hs_grads": [hs_grads_bits, hs_grads_float64],
 }
 
 

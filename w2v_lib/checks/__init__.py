@@ -21,6 +21,7 @@ from .negative_sampling import (check_effective_words, check_keep_probability, c
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
+from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
 
 __all__ = [
     # chapter 1
@@ -39,4 +40,6 @@ __all__ = [
     "check_window_mask", "check_fold_windows", "check_add_rows",
     # chapter 8
     "check_sgns_optimum", "check_cooccurrence_matrix", "check_shifted_ppmi",
+    # appendix A
+    "check_huffman_codes", "check_path_log_probs", "check_hs_grads",
 ]
