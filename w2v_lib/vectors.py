@@ -422,3 +422,175 @@ class _BinaryReader(_Reader):
         if len(parts) == self.dim + 1:
             raise ValueError(f"{self.path}: this is a word2vec text file (line 2 is a word and "
                              f"{self.dim} numbers written out); load it with binary=False.")
+
+
+# --- other formats, compressed files and partial reads (chapter 9) ----------------------
+#
+# Pretrained vectors come in three text layouts and one binary one. word2vec.c's text and
+# binary files start with a header line "<count> <dim>"; fastText's ``.vec`` files are
+# word2vec text files; GloVe's files have no header at all: every line is a word and its
+# numbers. The big ones (GoogleNews: 3 million words, 3.6 GB of floats) are usually read
+# in part: ``limit`` keeps the first (most frequent) words and never reads the rest.
+
+__all__ += ["load_glove", "load_word2vec_format"]
+
+
+def _open_vectors(path: Path):
+    """The file as bytes, decompressed on the fly when its name ends in ``.gz``."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file. Check the path, or download the "
+                                "vectors first.")
+    if path.suffix == ".gz":
+        import gzip
+
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a whole number of at least 1, or None for every "
+                         f"vector; got {limit!r}.")
+
+
+def _parse_text_line(line: bytes, path: Path, line_number: int, dim: int | None,
+                     unicode_errors: str) -> tuple[str, np.ndarray]:
+    """One line ``word x1 x2 ... xd`` of a text file; ``dim=None`` accepts any width."""
+    try:
+        text = line.decode("utf-8", errors=unicode_errors)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}, line {line_number}: not valid UTF-8 ({error.reason} at "
+                         f"byte {error.start} of the line). Pass unicode_errors='replace' "
+                         "to read it anyway.") from None
+    # rstrip: fastText writes a space before the newline, Windows tools write "\r\n"
+    parts = text.rstrip().split(" ")
+    if dim is not None and len(parts) != dim + 1:
+        raise ValueError(f"{path}, line {line_number}: expected a word and {dim} numbers, "
+                         f"got {len(parts) - 1} numbers after {parts[0]!r}.")
+    if len(parts) < 2 or not parts[0]:
+        raise ValueError(f"{path}, line {line_number}: expected a word and its numbers, "
+                         f"got {text[:60]!r}.")
+    try:
+        vector = np.array(parts[1:], dtype=np.float32)
+    except ValueError:
+        raise ValueError(f"{path}, line {line_number}: the vector of {parts[0]!r} holds "
+                         "something that is not a number.") from None
+    return parts[0], vector
+
+
+def load_glove(path: str | os.PathLike, limit: int | None = None,
+               unicode_errors: str = "strict") -> WordVectors:
+    """Read GloVe's text format: no header, one word and its numbers per line.
+
+    Introduced in chapter 9. The dimension is the width of the first line; ``limit``
+    keeps the first ``limit`` words (GloVe's files are sorted by frequency). gensim reads
+    the same files with ``KeyedVectors.load_word2vec_format(path, no_header=True)``.
+    """
+    path = Path(path)
+    _check_limit(limit)
+    words: list[str] = []
+    rows: list[np.ndarray] = []
+    with _open_vectors(path) as file:
+        for line_number, line in enumerate(file, start=1):
+            if limit is not None and len(words) == limit:
+                break
+            if not line.strip():
+                continue
+            dim = len(rows[0]) if rows else None
+            word, vector = _parse_text_line(line, path, line_number, dim, unicode_errors)
+            if not rows and len(vector) == 1 and float(vector[0]).is_integer() \
+                    and word.isdigit():
+                raise ValueError(f"{path}, line 1: {line.strip()[:60]!r} looks like a word2vec "
+                                 "header '<count> <dim>', not a GloVe line. Read this file "
+                                 "with load_word2vec_format(path) instead.")
+            words.append(word)
+            rows.append(vector)
+    if not words:
+        raise ValueError(f"{path}: the file holds no vectors.")
+    return WordVectors(words, np.stack(rows))
+
+
+def _header_line(file, path: Path, binary: bool) -> tuple[int, int, int]:
+    """The ``<count> <dim>`` line of a word2vec file: count, dim and its length in bytes;
+    :func:`_read_header`'s checks, with a hint at the format the file may be in instead."""
+    header = file.readline(200)
+    try:
+        count, dim = _read_header(header, path)
+    except ValueError as error:
+        hint = ("Is it a word2vec binary file? fastText's .bin models are read with "
+                "gensim's load_facebook_vectors." if binary else
+                "A GloVe file has no header: read it with no_header=True (or load_glove).")
+        raise ValueError(f"{error} {hint}") from None
+    return count, dim, len(header)
+
+
+def _read_binary_record(file, path: Path, offset: int, k: int, count: int, dim: int,
+                        unicode_errors: str) -> tuple[str, np.ndarray, int]:
+    """Word ``k`` of a binary word2vec file, read from ``offset``: the word, its vector
+    and the offset after it. One byte at a time for the word, so that ``limit`` words
+    of a 3.6 GB file cost only what they hold."""
+    word = bytearray()
+    while True:
+        byte = file.read(1)
+        if not byte:
+            raise ValueError(f"{path}, byte {offset}: the file ends after {k} of the "
+                             f"{count} vectors its header announces. Is it truncated?")
+        offset += 1
+        if byte == b" ":
+            break
+        if byte in b"\r\n" and not word:
+            continue  # the newline some writers put after each vector
+        word += byte
+        if len(word) > 1000:
+            raise ValueError(f"{path}, byte {offset}: word {k + 1} of {count} is over 1,000 "
+                             "bytes long; the file is not in binary format (pass "
+                             "binary=False for a text file).")
+    try:
+        text = word.decode("utf-8", errors=unicode_errors)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}, byte {offset - len(word) - 1 + error.start}: word {k + 1} "
+                         f"is not valid UTF-8 ({error.reason}). Pass "
+                         "unicode_errors='replace' to read it anyway.") from None
+    data = file.read(4 * dim)
+    if len(data) < 4 * dim:
+        raise ValueError(f"{path}, byte {offset}: the vector of {text!r} (word {k + 1} of "
+                         f"{count}) needs {4 * dim} bytes, but only {len(data)} remain. The "
+                         "file is truncated.")
+    return text, np.frombuffer(data, dtype="<f4"), offset + 4 * dim
+
+
+def load_word2vec_format(path: str | os.PathLike, binary: bool = False,
+                         no_header: bool = False, limit: int | None = None,
+                         unicode_errors: str = "strict") -> WordVectors:
+    """Read vectors the way gensim's ``KeyedVectors.load_word2vec_format`` does, with its
+    parameter names: word2vec text (also fastText's ``.vec``) or ``binary`` (GoogleNews),
+    or GloVe's text with ``no_header=True``; plain or ``.gz``.
+
+    Introduced in chapter 9. With ``limit``, only the first ``limit`` vectors are read,
+    the rest of the file is never touched: ``limit=200_000`` reads 240 MB of the
+    GoogleNews file instead of 3.6 GB.
+    """
+    path = Path(path)
+    _check_limit(limit)
+    if no_header:
+        if binary:
+            raise ValueError("no_header=True is for GloVe's text files; a binary word2vec "
+                             "file always has a header.")
+        return load_glove(path, limit=limit, unicode_errors=unicode_errors)
+    with _open_vectors(path) as file:
+        count, dim, offset = _header_line(file, path, binary)
+        n = count if limit is None else min(count, limit)
+        words, matrix = [], np.empty((n, dim), dtype=np.float32)
+        for k in range(n):
+            if binary:
+                word, matrix[k], offset = _read_binary_record(file, path, offset, k, count,
+                                                              dim, unicode_errors)
+            else:
+                line = file.readline()
+                if not line:
+                    raise ValueError(f"{path}: the file ends after {k} of the {count} "
+                                     f"vectors its header announces (line {k + 2} is "
+                                     "missing). Is it truncated?")
+                word, matrix[k] = _parse_text_line(line, path, k + 2, dim, unicode_errors)
+            words.append(word)
+    return WordVectors(words, matrix)
