@@ -32,6 +32,13 @@ One module per concept, each named after it:
 * ``cooccurrence``: counting which words occur near which, in sparse form (chapter 8)
 * ``pmi``: PMI, the optimum of SGNS, and word vectors from a truncated SVD (chapter 8)
 * ``memory``: the peak memory a piece of code needs (chapter 8)
+* ``pretrained``: pretrained vectors from gensim's downloader, read in part (chapter 9)
+* ``sentiment_lexicon``: the VADER lexicon of words rated by people (chapter 9)
+* ``sections``: WikiText paragraphs labelled by their section heading (chapter 9)
+* ``text_classifier``: texts as the mean of their word vectors; ``nn.EmbeddingBag`` (chapter 9)
+* ``confidence``: bootstrap intervals that resample whole groups (chapter 9)
+* ``bias_direction``: a direction from word pairs, projections, removal (chapter 9)
+* ``weat``: the Word Embedding Association Test (chapter 9)
 * ``checks``: the checks that answer the exercises (every chapter)
 """
 
