@@ -31,6 +31,8 @@ CHAPTER_OF = {
     "sgns_optimum": "08_what_skipgram_learns.ipynb",
     "cooccurrence_matrix": "08_what_skipgram_learns.ipynb",
     "shifted_ppmi": "08_what_skipgram_learns.ipynb",
+    "read_glove": "09_using_vectors.ipynb", "mean_pool": "09_using_vectors.ipynb",
+    "weat_effect_size": "09_using_vectors.ipynb",
     "huffman_codes": "appendix_a_hierarchical_softmax.ipynb",
     "path_log_probs": "appendix_a_hierarchical_softmax.ipynb",
     "hs_grads": "appendix_a_hierarchical_softmax.ipynb",

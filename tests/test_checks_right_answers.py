@@ -15,6 +15,8 @@ from torch import nn
 import w2v_lib.checks as checks
 from check_specs import ALL_CHECKS, check_id
 from checking import run
+from test_checks_using_vectors_chapter import (embedding_bag, float32_effect, gensim_glove, loop,
+                                               masked_mean_float64, numpy_effect, numpy_glove)
 from test_checks_pmi_chapter import (counts_by_bincount, counts_by_loops,
                                      optimum_as_logit, optimum_by_newton,
                                      optimum_in_log_space, ppmi_by_loops,
@@ -448,6 +450,9 @@ RIGHT_ANSWERS = {
     "huffman_codes": [huffman_codes_two_queues, huffman_codes_sorted_list],
     "path_log_probs": [path_log_probs_softplus, path_log_probs_float64],
     "hs_grads": [hs_grads_bits, hs_grads_float64],
+    "read_glove": [gensim_glove, numpy_glove],
+    "mean_pool": [masked_mean_float64, embedding_bag, loop],
+    "weat_effect_size": [float32_effect, numpy_effect],
 }
 
 

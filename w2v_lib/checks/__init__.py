@@ -22,6 +22,7 @@ from .negative_sampling import (check_effective_words, check_keep_probability, c
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
+from .using_vectors import check_read_glove, check_mean_pool, check_weat_effect_size
 
 __all__ = [
     # chapter 1
@@ -40,6 +41,8 @@ __all__ = [
     "check_window_mask", "check_fold_windows", "check_add_rows",
     # chapter 8
     "check_sgns_optimum", "check_cooccurrence_matrix", "check_shifted_ppmi",
+    # chapter 9
+    "check_read_glove", "check_mean_pool", "check_weat_effect_size",
     # appendix A
     "check_huffman_codes", "check_path_log_probs", "check_hs_grads",
 ]

@@ -143,8 +143,11 @@ def _stub_message(title: str, error: NotImplementedError) -> str | None:
         trace = trace.tb_next
     if not frames or torch_dir in frames[-1].co_filename:
         return None
-    # the learner's own frames: a decorator such as @torch.no_grad() adds one of torch's
-    own = [code for code in frames if torch_dir not in code.co_filename]
+    # the learner's own frames: a decorator such as @torch.no_grad() adds one of torch's,
+    # and a check that wraps the learner's function to explain its errors adds its own
+    checks_dir = os.path.dirname(os.path.abspath(__file__))
+    own = [code for code in frames if torch_dir not in code.co_filename
+           and os.path.dirname(os.path.abspath(code.co_filename)) != checks_dir]
     if len(own) <= 1:
         return (f"not attempted yet: {title} still raises NotImplementedError. "
                 "Replace that line with your code, then run the cell again.")
