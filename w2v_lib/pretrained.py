@@ -61,21 +61,36 @@ def _entry(name: str) -> PretrainedVectors:
 
 def fetch_pretrained(name: str) -> Path:
     """The local path of the pretrained vectors ``name``, downloading them first (into
-    ``~/gensim-data``) if they are not there yet.
+    ``~/gensim-data``, or the folder ``GENSIM_DATA_DIR`` names) if they are not there yet.
 
     Introduced in chapter 9. gensim's downloader checks the download against the MD5
-    checksum of its catalogue. Without a network connection, this is a
-    ``ConnectionError`` that says so.
+    checksum of its catalogue and keeps nothing of a download that fails it. Without a
+    network connection, or when the download is corrupt, this is a ``ConnectionError``
+    that says what happened and what to do.
     """
     _entry(name)
     import gensim.downloader
 
+    folder = Path(gensim.downloader.BASE_DIR)
     try:
         return Path(gensim.downloader.load(name, return_path=True))
     except OSError as error:  # URLError and socket errors are OSErrors
         raise ConnectionError(f"could not download {name!r} from gensim-data ({error}). This "
                               "needs a network connection; on a machine without one, copy the "
-                              "file into ~/gensim-data/ from elsewhere.") from error
+                              f"folder {name}/ into {folder}/ from elsewhere.") from error
+    except ValueError as error:
+        # gensim: the catalogue could not be fetched, and no copy of it is cached
+        if "unable to read local cache" not in str(error):
+            raise
+        raise ConnectionError(f"could not read gensim-data's catalogue: there is no network "
+                              f"connection and no copy of it in {folder}/. Connect to the "
+                              "internet and try again.") from error
+    except Exception as error:  # gensim raises a bare Exception for a bad checksum
+        if "Checksum comparison failed" not in str(error):
+            raise
+        raise ConnectionError(f"the download of {name!r} did not match the MD5 checksum of "
+                              "gensim-data's catalogue, so it was thrown away (a broken "
+                              "connection or a proxy that changed it). Try again.") from error
 
 
 def _has_header(path: Path) -> bool:
