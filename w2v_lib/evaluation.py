@@ -100,20 +100,29 @@ def analogy_accuracy(vectors: WordVectors, questions: list[Analogy] | None = Non
     """
     questions = load_analogies() if questions is None else questions
     result = AnalogyResult(total=len(questions))
+    for batch, rows, expected, cosines in _question_batches(vectors, questions,
+                                                             restrict_vocab, batch_size):
+        scores = analogy_scores(*cosines, method=method)
+        scores.scatter_(1, rows, -float("inf"))  # the query words are never answers
+        for q, hit in zip(batch, (scores.argmax(dim=1) == expected).tolist()):
+            result.scored[q.section] += 1
+            result.correct[q.section] += int(hit)
+    return result
+
+
+def _question_batches(vectors: WordVectors, questions: list[Analogy], restrict_vocab: int,
+                      batch_size: int):
+    """The questions whose four words are among the ``restrict_vocab`` most frequent, in
+    batches: each as the questions, the rows of a, b and c ``(n, 3)``, the rows of the
+    answers ``(n,)``, and the cosines of every candidate with a, b and c (``(n, V)`` each)."""
     allowed = {w: i for i, w in enumerate(vectors.words[:restrict_vocab])}
     usable = [q for q in questions if all(w in allowed for w in (q.a, q.b, q.c, q.d))]
     unit = vectors.unit[:restrict_vocab]
     for start in range(0, len(usable), batch_size):
         batch = usable[start:start + batch_size]
         rows = torch.tensor([[allowed[q.a], allowed[q.b], allowed[q.c]] for q in batch])
-        # the cosines of every candidate with a, b and c: (n, V) each
-        scores = analogy_scores(*(unit[rows[:, k]] @ unit.T for k in range(3)), method=method)
-        scores.scatter_(1, rows, -float("inf"))  # the query words are never answers
-        answers = scores.argmax(dim=1).tolist()
-        for q, answer in zip(batch, answers):
-            result.scored[q.section] += 1
-            result.correct[q.section] += int(answer == allowed[q.d])
-    return result
+        expected = torch.tensor([allowed[q.d] for q in batch])
+        yield batch, rows, expected, tuple(unit[rows[:, k]] @ unit.T for k in range(3))
 
 
 def load_word_pairs(path: str | Path) -> list[tuple[str, str, float]]:
@@ -198,19 +207,13 @@ def analogy_rule_accuracy(vectors: WordVectors, questions: list[Analogy] | None 
     """
     questions = load_analogies() if questions is None else questions
     results = {rule: AnalogyResult(total=len(questions)) for rule in ANALOGY_RULES}
-    allowed = {w: i for i, w in enumerate(vectors.words[:restrict_vocab])}
-    usable = [q for q in questions if all(w in allowed for w in (q.a, q.b, q.c, q.d))]
-    unit = vectors.unit[:restrict_vocab]
-    for start in range(0, len(usable), batch_size):
-        batch = usable[start:start + batch_size]
-        rows = torch.tensor([[allowed[q.a], allowed[q.b], allowed[q.c]] for q in batch])
-        cos_a, cos_b, cos_c = (unit[rows[:, k]] @ unit.T for k in range(3))
+    for batch, rows, expected, (cos_a, cos_b, cos_c) in _question_batches(
+            vectors, questions, restrict_vocab, batch_size):
         offset = analogy_scores(cos_a, cos_b, cos_c)
         answers = {"3cosadd, queries allowed": offset.argmax(dim=1)}
         answers["query word returned"] = answers["3cosadd, queries allowed"]
         for rule, scores in (("3cosadd", offset), ("only c", cos_c), ("ignore a", cos_b + cos_c)):
             answers[rule] = scores.scatter(1, rows, -float("inf")).argmax(dim=1)
-        expected = torch.tensor([allowed[q.d] for q in batch])
         for rule, answer in answers.items():
             if rule == "query word returned":
                 hits = (answer[:, None] == rows).any(dim=1)
