@@ -17,25 +17,13 @@ import pytest
 import torch
 from gensim.models import KeyedVectors
 
+from small_runs import SMALL
 from test_wikitext import Server, make_zip, sha256
 from w2v_lib import wikitext
 from w2v_lib.corpus import encode_corpus
 from w2v_lib.fast_training import FastConfig, FastTrainer
 from w2v_lib.train import main
 from w2v_lib.vectors import WordVectors
-
-SMALL = ["--dim", "8", "--window", "2", "--epochs", "2", "--min-count", "2", "--batch-size",
-         "64", "--device", "cpu", "--quiet"]
-
-
-@pytest.fixture
-def text_corpus(tmp_path):
-    rng = random.Random(0)
-    words = [f"w{i}" for i in range(40)]
-    lines = [" ".join(rng.choices(words, k=rng.randint(3, 20))) for _ in range(300)]
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
-    return path
 
 
 def test_the_command_writes_vectors_and_metrics(tmp_path):

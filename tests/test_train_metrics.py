@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
 
 import pytest
 
+from small_runs import SMALL
 from w2v_lib.corpus import encode_corpus
 from w2v_lib.fast_training import FastConfig, FastTrainer
 from w2v_lib.train import main
 
-SMALL = ["--dim", "8", "--window", "2", "--epochs", "2", "--min-count", "2", "--batch-size",
-         "64", "--device", "cpu", "--quiet"]
 CONFIG = FastConfig(dim=8, window=2, epochs=2, batch_size=64)
-
-
-@pytest.fixture
-def text_corpus(tmp_path):
-    rng = random.Random(0)
-    words = [f"w{i}" for i in range(40)]
-    lines = [" ".join(rng.choices(words, k=rng.randint(3, 20))) for _ in range(300)]
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def every_batch_of_the_last_epoch(text_corpus, batch_size: int = 64) -> list[float]:

@@ -1,0 +1,21 @@
+"""What the command-line tests share: the arguments of a run that takes a second or
+less, and the small corpus it trains on."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+# a run of the command on the corpus below: 8 dimensions, two epochs, on the CPU
+SMALL = ["--dim", "8", "--window", "2", "--epochs", "2", "--min-count", "2", "--batch-size",
+         "64", "--device", "cpu", "--quiet"]
+
+
+def write_text_corpus(path: Path) -> Path:
+    """300 lines of 3 to 20 words drawn from 40, and a blank line at the end (which the
+    command must skip), written to ``path``."""
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(40)]
+    lines = [" ".join(rng.choices(words, k=rng.randint(3, 20))) for _ in range(300)]
+    path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    return path
