@@ -3,6 +3,7 @@ chapter's solution: another algorithm, another order of summation, float32 where
 exercise allows it. A check that rejects one of these is wrong, however well it
 catches mistakes."""
 
+import heapq
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -341,31 +342,27 @@ def cosine_spread_numpy(d):
 # --- appendix A ---------------------------------------------------------------------
 
 
-def huffman_codes_two_queues(counts):
-    """word2vec.c's linear-time version with two queues, which breaks ties unlike a heap."""
+def huffman_codes_heap(counts):
+    """A binary heap of (weight, node) and codes read top-down from the root with an
+    explicit stack: neither word2vec.c's two queues nor the library's loop."""
     size = len(counts)
-    order = sorted(range(size), key=lambda w: -counts[w])  # most frequent first
-    weight, parent = list(counts), {}
-    leaf, inner = size - 1, size
+    heap = [(count, word) for word, count in enumerate(counts)]
+    heapq.heapify(heap)
+    children = {}
     for new in range(size, 2 * size - 1):
-        taken = []
-        for _ in range(2):
-            if leaf >= 0 and (inner == new or weight[order[leaf]] < weight[inner]):
-                taken.append(order[leaf])
-                leaf -= 1
-            else:
-                taken.append(inner)
-                inner += 1
-        weight.append(weight[taken[0]] + weight[taken[1]])
-        parent[taken[0]], parent[taken[1]] = (new, 0), (new, 1)
-    paths = []
-    for word in range(size):
-        path, node = [], word
-        while node in parent:
-            node, bit = parent[node]
-            path.append((bit, node - size))
-        paths.append(path[::-1])
-    return [[b for b, _ in p] for p in paths], [[n for _, n in p] for p in paths]
+        (w0, first), (w1, second) = heapq.heappop(heap), heapq.heappop(heap)
+        children[new] = (first, second)
+        heapq.heappush(heap, (w0 + w1, new))
+    codes, points = [None] * size, [None] * size
+    stack = [(2 * size - 2, [], [])]
+    while stack:
+        node, code, point = stack.pop()
+        if node < size:
+            codes[node], points[node] = code, point
+            continue
+        for bit, child in enumerate(children[node]):
+            stack.append((child, code + [bit], point + [node - size]))
+    return codes, points
 
 
 def huffman_codes_sorted_list(counts):
@@ -447,7 +444,7 @@ RIGHT_ANSWERS = {
     "sgns_optimum": [optimum_as_logit, optimum_in_log_space, optimum_by_newton],
     "cooccurrence_matrix": [counts_by_loops, counts_by_bincount],
     "shifted_ppmi": [ppmi_from_probabilities, ppmi_by_loops],
-    "huffman_codes": [huffman_codes_two_queues, huffman_codes_sorted_list],
+    "huffman_codes": [huffman_codes_heap, huffman_codes_sorted_list],
     "path_log_probs": [path_log_probs_softplus, path_log_probs_float64],
     "hs_grads": [hs_grads_bits, hs_grads_float64],
     "read_glove": [gensim_glove, numpy_glove],
