@@ -342,6 +342,21 @@ def cosine_spread_numpy(d):
 # --- appendix A ---------------------------------------------------------------------
 
 
+def codes_from_children(children, size):
+    """Each word's code and inner nodes, read top-down from the root (node 2*size-2)
+    with an explicit stack, from the two children of every inner node."""
+    codes, points = [None] * size, [None] * size
+    stack = [(2 * size - 2, [], [])]
+    while stack:
+        node, code, point = stack.pop()
+        if node < size:
+            codes[node], points[node] = code, point
+            continue
+        for bit, child in enumerate(children[node]):
+            stack.append((child, code + [bit], point + [node - size]))
+    return codes, points
+
+
 def huffman_codes_heap(counts):
     """A binary heap of (weight, node) and codes read top-down from the root with an
     explicit stack: neither word2vec.c's two queues nor the library's loop."""
@@ -353,16 +368,7 @@ def huffman_codes_heap(counts):
         (w0, first), (w1, second) = heapq.heappop(heap), heapq.heappop(heap)
         children[new] = (first, second)
         heapq.heappush(heap, (w0 + w1, new))
-    codes, points = [None] * size, [None] * size
-    stack = [(2 * size - 2, [], [])]
-    while stack:
-        node, code, point = stack.pop()
-        if node < size:
-            codes[node], points[node] = code, point
-            continue
-        for bit, child in enumerate(children[node]):
-            stack.append((child, code + [bit], point + [node - size]))
-    return codes, points
+    return codes_from_children(children, size)
 
 
 def huffman_codes_sorted_list(counts):
@@ -376,16 +382,7 @@ def huffman_codes_sorted_list(counts):
         (w0, _, first), (w1, _, second), *nodes = nodes
         children[new] = (first, second)
         nodes.append((w0 + w1, new, new))
-    codes, points = [None] * size, [None] * size
-    stack = [(2 * size - 2, [], [])]
-    while stack:
-        node, code, point = stack.pop()
-        if node < size:
-            codes[node], points[node] = code, point
-            continue
-        for bit, child in enumerate(children[node]):
-            stack.append((child, code + [bit], point + [node - size]))
-    return codes, points
+    return codes_from_children(children, size)
 
 
 def path_log_probs_softplus(hidden, nodes, codes, mask):
