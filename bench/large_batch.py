@@ -8,13 +8,20 @@ overshoot where one update after another would not. The rules compared:
 * ``summed``: the updates added up as they are (``FastConfig(update="summed")``);
 * ``capped``: the library's rule (``update="capped"``): every row's rate is alpha,
   capped at CAP / H, with H = sum(|x_p|^2) / 4 over the row's pairs in the step, a
-  bound on the curvature of the row's loss (sigma' <= 1/4);
-* ``sigma'``: the same cap with H = sum(sigma'(s_p) |x_p|^2), the curvature at the
+  bound on the curvature of the row's loss (sigma' <= 1/4); above LARGE_BATCH centers
+  per step, alpha and skip-gram's CAP grow with the batch
+  (``fast_training.large_batch_factors``);
+* ``capped, unscaled``: the same without the growth, alpha and CAP as at 512 centers
+  (the library's rule before the growth was added; every rule below builds on it);
+* ``sigma'``: the cap with H = sum(sigma'(s_p) |x_p|^2), the curvature at the
   current scores instead of its bound (skip-gram only);
 * ``count``: each row's summed update divided by how often the row occurs in the batch;
 * ``sqrt``: divided by the square root of that;
 * ``count/8``: divided by max(1, occurrences / 8);
-* ``capped x0.5``, ``capped x2``: the library's rule with half and twice its CAP.
+* ``capped xF``: the unscaled cap with its CAP multiplied by F (0.5 to 32).
+
+``--alpha-factor F`` multiplies the starting rate of any rule but the library's
+(whose rate already grows with the batch); the rule's name then ends in ``alpha xF``.
 
 Every run trains on WikiText-2 (min_count 5) for ``--epochs`` epochs and is scored
 with chapter 6's tools (Google analogies over the 30,000 most frequent words,
@@ -34,6 +41,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -44,7 +52,15 @@ from w2v_lib.evaluation import analogy_accuracy, similarity_spearman
 from w2v_lib.fast_training import FastConfig, FastTrainer
 
 
-class Occurrences(FastTrainer):
+class Unscaled(FastTrainer):
+    """The capped update with the rate and CAP of small batches at every batch size."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rate_factor, self.cap_factor = 1.0, 1.0
+
+
+class Occurrences(Unscaled):
     """Rates divided by (occurrences of the row in the step / free) ** power, at least 1."""
 
     free, power = 1.0, 1.0
@@ -75,7 +91,7 @@ class Count8(Occurrences):
     free = 8.0
 
 
-class LocalCurvature(FastTrainer):
+class LocalCurvature(Unscaled):
     """The cap with sigma'(s) at the current scores in place of its bound 1/4."""
 
     def _forward(self, *args):
@@ -97,7 +113,7 @@ class LocalCurvature(FastTrainer):
         return shard
 
 
-class CapScaled(FastTrainer):
+class CapScaled(Unscaled):
     """The library's capped rate with its CAP multiplied by ``factor``."""
 
     factor = 1.0
@@ -106,28 +122,33 @@ class CapScaled(FastTrainer):
         return super()._capped_rate(rows, squares / self.factor, alpha)
 
 
-class CapHalf(CapScaled):
-    factor = 0.5
-
-
-class CapDouble(CapScaled):
-    factor = 2.0
+def cap_scaled(factor: float) -> type[FastTrainer]:
+    """The library's capped rate with its CAP multiplied by ``factor``."""
+    return type(f"Cap{factor:g}", (CapScaled,), {"factor": factor})
 
 
 RULES = {"summed": (FastTrainer, "summed"), "capped": (FastTrainer, "capped"),
+         "capped, unscaled": (Unscaled, "capped"),
          "sigma'": (LocalCurvature, "capped"), "count": (Occurrences, "capped"), "sqrt": (Sqrt, "capped"),
-         "count/8": (Count8, "capped"), "capped x0.5": (CapHalf, "capped"),
-         "capped x2": (CapDouble, "capped")}
+         "count/8": (Count8, "capped"),
+         **{f"capped x{f:g}": (cap_scaled(f), "capped") for f in (0.5, 2, 4, 8, 16, 32)}}
 
 
 def run(corpus, model: str, dim: int, batch_size: int, rule: str, seed: int,
-        epochs: int, workers: int) -> dict:
+        epochs: int, workers: int, alpha_factor: float = 1.0) -> dict:
     cls, update = RULES[rule]
     config = FastConfig(model=model, dim=dim, epochs=epochs, batch_size=batch_size,
                         seed=seed, update=update, workers=workers)
+    if alpha_factor != 1.0:
+        if rule == "capped":
+            raise SystemExit("--alpha-factor is for the other rules: the library's capped "
+                             "rule already grows its rate with the batch")
+        config = replace(config, alpha=config.start_alpha * alpha_factor)
+        rule = f"{rule}, alpha x{alpha_factor:g}"
     trainer = cls(corpus, config)
     result = {"model": model, "dim": dim, "batch_size": batch_size, "rule": rule,
               "seed": seed, "epochs": epochs, "cap": fast_training.CAP,
+              "rate_factor": trainer.rate_factor, "cap_factor": trainer.cap_factor,
               "tile": config.tile, "workers": workers}
     try:
         stats = trainer.train(progress=False)
@@ -156,7 +177,10 @@ def table(path: Path) -> str:
             return f"{values[0]:.{digits}f}"
         return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
-    for key in sorted(groups, key=lambda k: (k[0], k[1], list(RULES).index(k[2]), k[3])):
+    def rank(rule: str) -> tuple[int, str]:  # the order of RULES, a learning rate after
+        return list(RULES).index(rule.split(", alpha")[0]), rule
+
+    for key in sorted(groups, key=lambda k: (k[0], k[1], rank(k[2]), k[3])):
         runs = groups[key]
         done = [r for r in runs if "diverged" not in r]
         diverged = len(runs) - len(done)
@@ -181,8 +205,11 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[512, 4096, 16384, 65536])
     parser.add_argument("--rules", nargs="+", default=["summed", "capped"], choices=RULES)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--workers", type=int, default=2,
-                        help="threads that share each step (default: %(default)s)")
+    parser.add_argument("--alpha-factor", type=float, default=1.0,
+                        help="multiply the starting learning rate (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="threads that each run a shard of every step; one is faster "
+                             "on two cores (bench/results/workers.md) (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="append one JSON line per run to this file")
     parser.add_argument("--table", type=Path, help="print the table of a results file and stop")
     args = parser.parse_args()
@@ -195,7 +222,7 @@ def main() -> None:
             for rule in args.rules:
                 start = time.perf_counter()
                 record = run(corpus, args.model, args.dim, batch_size, rule, seed, args.epochs,
-                             args.workers)
+                             args.workers, args.alpha_factor)
                 record["command"] = " ".join(["python", *sys.argv])
                 print(json.dumps(record), f"({time.perf_counter() - start:.0f} s)", flush=True)
                 if args.out:

@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from w2v_lib.corpus import EncodedCorpus, encode_corpus
-from w2v_lib.fast_training import (CAP, SIGMA_PRIME_MAX, CheckpointError, DivergenceError,
-                                   FastConfig, FastTrainer)
+from w2v_lib.fast_training import (CAP, LARGE_BATCH, LARGEST_GROWTH, MODELS, SIGMA_PRIME_MAX,
+                                   CheckpointError, DivergenceError, FastConfig,
+                                   FastTrainer, large_batch_factors)
 from w2v_lib.vocab import Vocab
 
 
@@ -69,7 +70,8 @@ def test_encode_corpus_errors_say_what_to_do():
 # ---------------------------------------------------------------- one step
 
 
-def reference_step(trainer: FastTrainer, ids, sentence, start, size, reduced, noise, alpha):
+def reference_step(trainer: FastTrainer, ids, sentence, start, size, reduced, noise, alpha,
+                   cap=CAP):
     """The same update, pair by pair with Python loops, every gradient taken at the
     parameters before the step (what one batch of SGD means). With the capped update,
     each row's rate is alpha capped at CAP over a bound on the row's curvature, summed
@@ -113,8 +115,8 @@ def reference_step(trainer: FastTrainer, ids, sentence, start, size, reduced, no
             for row in inputs:
                 h_in[row] += curv_in
             h_out[target] += curv_out
-        rate_in = torch.minimum(rate_in, CAP / h_in)
-        rate_out = torch.minimum(rate_out, CAP / h_out)
+        rate_in = torch.minimum(rate_in, cap / h_in)
+        rate_out = torch.minimum(rate_out, cap / h_out)
     new_in, new_out = w_in.clone(), w_out.clone()
     for inputs, target, error, _, _, out_vector, in_vector in terms:
         for row in inputs:
@@ -148,6 +150,43 @@ def test_a_step_equals_the_pair_by_pair_reference(model, window, tile, workers, 
         trainer.step(ids, sentence, start, size, reduced, noise, alpha=alpha)
         torch.testing.assert_close(trainer.w_in, expected_in, rtol=1e-5, atol=1e-6)
         torch.testing.assert_close(trainer.w_out, expected_out, rtol=1e-5, atol=1e-6)
+
+
+def test_up_to_large_batch_nothing_grows():
+    for model in MODELS:
+        for batch_size in (1, 512, LARGE_BATCH):
+            assert large_batch_factors(model, batch_size) == (1.0, 1.0)
+    assert large_batch_factors("sgns", 4 * LARGE_BATCH) == (2.0, 4.0)
+    assert large_batch_factors("cbow", 4 * LARGE_BATCH) == (2.0, 1.0)
+    # the growth stops at LARGEST_GROWTH centers
+    for model in MODELS:
+        assert (large_batch_factors(model, 16 * LARGE_BATCH)
+                == large_batch_factors(model, LARGEST_GROWTH))
+
+
+@pytest.mark.parametrize("model", ["sgns", "cbow"])
+def test_above_large_batch_the_rate_and_skipgrams_cap_grow(model):
+    corpus = corpus_of(random_sentences(seed=1))
+    config = FastConfig(model=model, dim=8, window=2, negative=4, sample=1e-2, seed=3,
+                        batch_size=4 * LARGE_BATCH)
+    trainer = FastTrainer(corpus, config)
+    assert (trainer.rate_factor, trainer.cap_factor) == (
+        2.0, 4.0 if model == "sgns" else 1.0)
+    assert trainer._alpha() == pytest.approx(2 * config.start_alpha)  # the first step
+    # a step caps every row at the grown cap: the pair-by-pair reference with it
+    trainer.w_out = torch.randn_like(trainer.w_out) * 0.3
+    generator = trainer._generator(0)
+    ids, sentence = trainer._subsample(generator)
+    reduced, noise = trainer._draw(30, generator)
+    expected_in, expected_out = reference_step(trainer, ids, sentence, 0, 30, reduced,
+                                               noise, alpha=2.0, cap=CAP * trainer.cap_factor)
+    trainer.step(ids, sentence, 0, 30, reduced, noise, alpha=2.0)
+    torch.testing.assert_close(trainer.w_in, expected_in, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(trainer.w_out, expected_out, rtol=1e-5, atol=1e-6)
+    # the summed update, the plain reference, keeps its rate at every batch size
+    summed = FastTrainer(corpus, replace(config, update="summed"))
+    assert (summed.rate_factor, summed.cap_factor) == (1.0, 1.0)
+    assert summed._alpha() == pytest.approx(config.start_alpha)
 
 
 def test_the_cap_binds_only_on_rows_with_many_pairs():

@@ -23,7 +23,9 @@ rows a batch needs:
   tables with ``index_add_``: only the rows of the batch are read or written, and no
   optimizer state exists;
 * a row that many pairs of a batch update gets its rate capped by the curvature of its
-  loss (``update="capped"``), so that large batches train as well as small ones;
+  loss (``update="capped"``), so that large batches do not diverge; above
+  ``LARGE_BATCH`` centers per step the rate and skip-gram's cap grow with the batch
+  (:func:`large_batch_factors`), since an epoch then moves every row fewer times;
 * the learning rate decays linearly with the share of the run done, as in word2vec.c;
 * a run that diverges (a loss or a vector that is not finite, or a loss far above an
   untrained model's) stops with a :class:`DivergenceError`.
@@ -60,7 +62,9 @@ from .training import linear_lr
 from .vectors import WordVectors
 
 __all__ = ["FastConfig", "FastTrainer", "CheckpointError", "DivergenceError",
-           "FORMAT_VERSION", "window_mask", "fold_windows", "fold_tiles"]
+           "FORMAT_VERSION", "LARGE_BATCH", "LARGEST_GROWTH", "large_batch_factors",
+           "window_mask",
+           "fold_windows", "fold_tiles"]
 
 MODELS = ("sgns", "cbow")
 UPDATES = ("capped", "summed")
@@ -70,10 +74,33 @@ UPDATES = ("capped", "summed")
 # sigma'(s) = sigma(s) * (1 - sigma(s)) is at most 1/4
 CAP = 2.0
 SIGMA_PRIME_MAX = 0.25
+# centers per step above which the capped update's rate and cap grow with the batch,
+# and the size at which they stop growing
+LARGE_BATCH = 4096
+LARGEST_GROWTH = 16384
 # a loss this many times an untrained model's counts as diverged
 DIVERGED = 10
 # 2: the losses of the current epoch; 3: the config's update and workers; 4: its noise_power
 FORMAT_VERSION = 4
+
+
+def large_batch_factors(model: str, batch_size: int) -> tuple[float, float]:
+    """How much the capped update's starting rate and its cap grow at ``batch_size``
+    centers per step: ``(rate factor, cap factor)``, both 1 up to ``LARGE_BATCH``.
+
+    A step moves every row it touches once, so an epoch of larger batches moves each
+    row fewer times: 85 steps per epoch of WikiText-2 at 16,384 centers, against 2,700
+    at 512. Above ``LARGE_BATCH`` centers the rate grows with the square root of
+    ``batch_size / LARGE_BATCH`` for both models, and skip-gram's cap in proportion to
+    it; CBOW keeps its cap. The growth stops at ``LARGEST_GROWTH`` centers: at 65,536,
+    a rate four times and a cap sixteen times larger diverged. These are measured
+    choices, not derived ones: ``bench/large_batch.py`` compared larger caps, larger
+    rates and both at 16,384 centers (CBOW lost its WS353 with a larger cap), and
+    this pair trained as well as 512 centers over three seeds there; see
+    ``bench/results/large_batch.md``.
+    """
+    ratio = min(max(1.0, batch_size / LARGE_BATCH), LARGEST_GROWTH / LARGE_BATCH)
+    return math.sqrt(ratio), (ratio if model == "sgns" else 1.0)
 
 
 def window_mask(span_sentence: torch.Tensor, reduced: torch.Tensor, window: int) -> torch.Tensor:
@@ -149,11 +176,14 @@ class FastConfig:
     CBOW; ``batch_size`` counts center tokens (each brings up to ``2 * window``
     context words). ``tile`` centers share one block of rows in the products of a step
     (1: every center its own window). ``update`` ``"capped"`` caps the step of every
-    row at what the curvature of its loss allows (large batches then train like small
-    ones); ``"summed"`` adds up a batch's updates as they are. ``workers`` CPU
-    threads share each step, each on its own shard of the batch (on a CPU; a GPU
-    takes one). ``noise_power`` is the power of the counts in the noise
-    distribution (word2vec's 0.75; chapter 8 compares it with 1).
+    row at what the curvature of its loss allows, so that large batches do not
+    diverge, and grows the rate above 4,096 centers (:func:`large_batch_factors`),
+    so that they train as well as small ones; ``"summed"`` adds up a batch's updates
+    as they are. ``workers`` CPU threads share each step, each on its own shard of the
+    batch (on a CPU; a GPU takes one); on two cores one worker, with PyTorch's own
+    threads inside every operator, was faster at every batch size
+    (``bench/results/workers.md``). ``noise_power`` is the power of the counts in the
+    noise distribution (word2vec's 0.75; chapter 8 compares it with 1).
     """
 
     model: str = "sgns"
@@ -263,6 +293,11 @@ class FastTrainer:
             raise TypeError("corpus must be an EncodedCorpus; build one with "
                             "w2v_lib.corpus.encode_corpus or wikitext_corpus.")
         self.config = config
+        # how much the capped update's rate and cap grow with the batch (1 and 1 up to
+        # LARGE_BATCH centers; the summed update keeps its rate)
+        self.rate_factor, self.cap_factor = (
+            large_batch_factors(config.model, config.batch_size)
+            if config.update == "capped" else (1.0, 1.0))
         self.vocab = corpus.vocab
         counts = corpus.counts
         # everything is prepared on the host, then moved to the device in one place (to)
@@ -360,8 +395,9 @@ class FastTrainer:
                            pad_sentence.narrow(0, before, after)]))
 
     def _alpha(self) -> float:
-        # chapter 2's linear decay, by effective words, never below min_alpha
-        start = self.config.start_alpha
+        # chapter 2's linear decay, by effective words, never below min_alpha; the
+        # start grows with a batch larger than LARGE_BATCH (large_batch_factors)
+        start = self.config.start_alpha * self.rate_factor
         return linear_lr(start, self.words_done, self.config.epochs * self.words_per_epoch,
                          floor=self.config.min_alpha / start)
 
@@ -562,10 +598,13 @@ class FastTrainer:
         rate of ``2 / H``. ``sigma'`` is at most 1/4, and is near 0 exactly where a
         pair is badly wrong and its gradient largest, so the bound uses 1/4:
         ``H = sum(|x_p|**2) / 4``, from the ``squares`` of every occurrence. A rate
-        of at most ``CAP / H = 2 / H`` never lets a row's steps grow.
+        of at most ``CAP / H = 2 / H`` never lets a row's steps grow. Above
+        ``LARGE_BATCH`` centers per step, skip-gram's cap is ``cap_factor`` times
+        larger (:func:`large_batch_factors`).
         """
         sums = self._row_sums.index_add_(0, rows, squares)
-        rate = ((CAP / SIGMA_PRIME_MAX) / sums.index_select(0, rows)).clamp_(max=alpha)
+        cap = CAP * self.cap_factor / SIGMA_PRIME_MAX
+        rate = (cap / sums.index_select(0, rows)).clamp_(max=alpha)
         sums.index_fill_(0, rows, 0.0)  # zero again for the next step
         return rate
 
@@ -666,7 +705,8 @@ class FastTrainer:
         return DivergenceError(
             f"Training diverged in epoch {self.epoch + 1}, batch {self.batch:,}: {what}. "
             f"The usual causes are a learning rate too high for the batch (alpha "
-            f"{cfg.start_alpha:g} with batch_size {cfg.batch_size:,} here){summed}. "
+            f"{cfg.start_alpha * self.rate_factor:g} with batch_size {cfg.batch_size:,} "
+            f"here){summed}. "
             f"{advice}. The settings were: {cfg}."
         )
 
