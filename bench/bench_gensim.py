@@ -6,13 +6,15 @@ of chapter 6 (Google analogies over the 30,000 most frequent words, WordSim353) 
 mean and standard deviation over the seeds.
 
     python bench/bench_gensim.py --models sgns cbow --dims 100 300 --seeds 0 1 2 \\
-        --threads 2 --json bench/results/speed.json
+        --batch-sizes 512 4096 --threads 2 --json bench/results/speed.json
 
 A shared machine's speed drifts from one minute to the next, so a single pair of runs
-is not a measurement. For every seed the two implementations run back to back, in
-alternating order (ours first for even seeds, gensim first for odd ones), with the
-same seed; the speed ratio is taken within each pair, and the table reports the
-median of those ratios with their smallest and largest. The corpus is read from
+is not a measurement. For every seed the implementations run back to back with the
+same seed: with one batch size, in alternating order (ours first for even seeds,
+gensim first for odd ones); with two, gensim runs between ours at the two sizes, whose
+sides swap from one seed to the next. The speed ratio is taken between each of our
+runs and the gensim run of its seed, and the table reports the median of those ratios
+with their smallest and largest. The corpus is read from
 W2V_DATA_DIR (or downloaded). Only training is timed: building the vocabulary and
 encoding the corpus are not, for either.
 """
@@ -43,9 +45,9 @@ def scores(vectors: WordVectors) -> dict[str, float]:
     return {"analogy": analogies.accuracy, "ws353": rho}
 
 
-def config_of(args, model: str, dim: int, seed: int) -> FastConfig:
+def config_of(args, model: str, dim: int, seed: int, batch_size: int) -> FastConfig:
     return FastConfig(model=model, dim=dim, window=args.window, negative=args.negative,
-                      sample=args.sample, epochs=args.epochs, batch_size=args.batch_size,
+                      sample=args.sample, epochs=args.epochs, batch_size=batch_size,
                       seed=seed, workers=args.workers if args.device == "cpu" else 1)
 
 
@@ -73,6 +75,22 @@ def run_ours(args, corpus, config: FastConfig) -> dict[str, float]:
             "words_per_second": stats.words_per_second, **scores(trainer.vectors())}
 
 
+def order_of(seed: int, batch_sizes: list[int]) -> list[str]:
+    """The order of a seed's runs: gensim beside every run of ours, sides swapped by seed.
+
+    >>> order_of(0, [512]), order_of(1, [512])
+    (['ours', 'gensim'], ['gensim', 'ours'])
+    >>> order_of(0, [512, 4096]), order_of(1, [512, 4096])
+    (['ours@512', 'gensim', 'ours@4096'], ['ours@4096', 'gensim', 'ours@512'])
+    """
+    if len(batch_sizes) == 1:
+        return ["ours", "gensim"] if seed % 2 == 0 else ["gensim", "ours"]
+    if len(batch_sizes) != 2:
+        raise SystemExit("--batch-sizes takes one or two sizes (gensim runs between them)")
+    first, second = (f"ours@{b}" for b in batch_sizes)
+    return [first, "gensim", second] if seed % 2 == 0 else [second, "gensim", first]
+
+
 def summary(runs: list[dict]) -> dict:
     """Median ratio with its range, speeds with their range, scores as mean and sd."""
     ratios = [r["ours"]["words_per_second"] / r["gensim"]["words_per_second"] for r in runs]
@@ -92,9 +110,9 @@ def summary(runs: list[dict]) -> dict:
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| model | d | ratio ours/gensim: median [min, max] | ours words/s | "
+    lines = ["| model | d | batch | ratio ours/gensim: median [min, max] | ours words/s | "
              "gensim words/s | analogies (%) ours | gensim | WS353 ours | gensim |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for result in results:
         s = result["summary"]
         r = s["ratio"]
@@ -106,7 +124,8 @@ def markdown(results: list[dict]) -> str:
             for name in ("ours", "gensim"):
                 v = s[name][key]
                 cells.append(f"{v['mean'] * scale:.{digits}f} ± {v['sd'] * scale:.{digits}f}")
-        lines.append(f"| {result['model']} | {result['dim']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {result['model']} | {result['dim']} | {result['batch_size']:,} | "
+                     + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -122,41 +141,51 @@ def main() -> None:
     parser.add_argument("--min-count", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=FastConfig.batch_size)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="threads that share each of our steps (default: --threads)")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[FastConfig.batch_size],
+                        help="our centers per step; one or two sizes (default: %(default)s)")
+    # our --threads are PyTorch's threads inside every operator; --workers > 1 also cuts
+    # each step into shards run by that many Python threads, which was slower on the
+    # 2-core machine of bench/results/speed.md (bench/results/workers.md)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="threads that each run a shard of our steps (default: %(default)s)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", help="also write every run and the summary to this file")
     args = parser.parse_args()
-    if args.workers is None:
-        args.workers = args.threads
     torch.set_num_threads(args.threads)
     corpus = wikitext_corpus(args.corpus, min_count=args.min_count)
     sentences = ParagraphStream(args.corpus)
     print(f"{args.corpus}: {len(corpus):,} tokens, {len(corpus.vocab):,} words; window "
           f"{args.window}, {args.negative} negatives, sample {args.sample}, {args.epochs} "
           f"epochs, {args.threads} threads, device {args.device}; seeds {args.seeds}")
+    order_of(0, args.batch_sizes)  # refuses more than two sizes before any run
     results = []
     for model in args.models:
         for dim in args.dims:
-            runs = []
+            runs = {b: [] for b in args.batch_sizes}
             for seed in args.seeds:
-                config = config_of(args, model, dim, seed)
-                order = ["ours", "gensim"] if seed % 2 == 0 else ["gensim", "ours"]
-                run = {"seed": seed, "order": order}
-                for name in order:
-                    run[name] = (run_ours(args, corpus, config) if name == "ours"
-                                 else run_gensim(args, sentences, config))
-                ratio = run["ours"]["words_per_second"] / run["gensim"]["words_per_second"]
-                print(f"{model} d={dim} seed {seed} ({' then '.join(order)}): ours "
-                      f"{run['ours']['words_per_second']:,.0f}, gensim "
-                      f"{run['gensim']['words_per_second']:,.0f} words/s, ratio {ratio:.2f}; "
-                      f"analogies {run['ours']['analogy']:.2%} vs "
-                      f"{run['gensim']['analogy']:.2%}, WS353 {run['ours']['ws353']:.3f} vs "
-                      f"{run['gensim']['ws353']:.3f}", flush=True)
-                runs.append(run)
-            results.append({"model": model, "dim": dim, "runs": runs,
-                            "summary": summary(runs)})
+                done = {}
+                for name in order_of(seed, args.batch_sizes):
+                    if name == "gensim":
+                        config = config_of(args, model, dim, seed, args.batch_sizes[0])
+                        done[name] = run_gensim(args, sentences, config)
+                    else:
+                        batch = int(name.split("@")[1]) if "@" in name else args.batch_sizes[0]
+                        config = config_of(args, model, dim, seed, batch)
+                        done[batch] = run_ours(args, corpus, config)
+                for batch in args.batch_sizes:
+                    run = {"seed": seed, "order": order_of(seed, args.batch_sizes),
+                           "ours": done[batch], "gensim": done["gensim"]}
+                    runs[batch].append(run)
+                    ratio = run["ours"]["words_per_second"] / run["gensim"]["words_per_second"]
+                    print(f"{model} d={dim} batch {batch} seed {seed}: ours "
+                          f"{run['ours']['words_per_second']:,.0f}, gensim "
+                          f"{run['gensim']['words_per_second']:,.0f} words/s, ratio "
+                          f"{ratio:.2f}; analogies {run['ours']['analogy']:.2%} vs "
+                          f"{run['gensim']['analogy']:.2%}, WS353 {run['ours']['ws353']:.3f} "
+                          f"vs {run['gensim']['ws353']:.3f}", flush=True)
+            for batch in args.batch_sizes:
+                results.append({"model": model, "dim": dim, "batch_size": batch,
+                                "runs": runs[batch], "summary": summary(runs[batch])})
     print()
     print(markdown(results))
     if args.json:
