@@ -102,8 +102,8 @@ def shard_bounds(sentence: torch.Tensor, rank: int, world: int) -> tuple[int, in
                                            else first_at_or_after(rank + 1))
     if end <= start:
         raise ValueError(
-            f"Shard {rank} of {world} would be empty: a sentence longer than a "
-            f"{world}th of the corpus ({total:,} tokens) fills its share. Run fewer "
+            f"Shard {rank} of {world} would be empty: one sentence is longer than a "
+            f"process's share of the corpus ({total:,} tokens / {world}). Run fewer "
             "processes, or cut long sentences (encode_corpus's max_sentence_length).")
     return start, end
 
