@@ -186,6 +186,17 @@ def _two_process_runs(rank: int, world: int, port: int, out: str) -> None:
                                        "w_out": trainer.w_out.clone(),
                                        "words": trainer.stats.words,
                                        "bytes": trainer.bytes_sent, "shard": (start, end)}
+            # stopped in the middle of the second epoch, resumed from rank 0's checkpoint
+            config = FastConfig(**{**QUALITY.__dict__, "seed": SEEDS[0]})
+            checkpoint = Path(out) / f"{sync}.pt"
+            stopped = DistributedTrainer(corpus, config, sync=sync, average_every=4)
+            stopped.train(progress=False, checkpoint=checkpoint, stop_after=110)
+            dist.barrier()  # rank 0 has written it
+            resumed = DistributedTrainer.resume(checkpoint, corpus, sync=sync,
+                                                average_every=4)
+            assert resumed.epoch == 1 and resumed.batch > 0
+            resumed.train(progress=False)
+            results[sync, "resumed"] = {"w_in": resumed.w_in.clone()}
         torch.save(results, Path(out) / f"rank{rank}.pt")
     finally:
         dist.destroy_process_group()
@@ -207,6 +218,13 @@ def test_two_processes_end_with_the_same_tables(two_processes, sync):
         assert first["bytes"] > 0
 
 
+@pytest.mark.parametrize("sync", ["sparse", "average"])
+def test_two_processes_stopped_and_resumed_end_where_they_would_have(two_processes,
+                                                                       sync):
+    for ranks in two_processes:
+        assert torch.equal(ranks[sync, "resumed"]["w_in"], ranks[sync, SEEDS[0]]["w_in"])
+
+
 def test_two_processes_train_every_token_once_per_epoch(two_processes):
     corpus = planted_corpus()
     (a, b) = (ranks["sparse", 0] for ranks in two_processes)
@@ -220,8 +238,9 @@ def test_two_processes_train_every_token_once_per_epoch(two_processes):
 def test_two_processes_train_as_well_as_one(two_processes, sync):
     """Same total epochs, three seeds: the mean separation of two processes lies
     within the tolerance of one process's, which is three times the standard
-    deviation of one process over the seeds, and at least 0.03 (the separation of
-    trained vectors here is about 0.7; untrained ones, about 0)."""
+    deviation of one process over the seeds, and at least 0.03 (one process reaches
+    a separation of about 0.3, untrained vectors have about 0.02, and two processes
+    averaging without the rate's factor of N stayed below 0.01)."""
     corpus = planted_corpus()
     alone, together = [], []
     for seed in SEEDS:
@@ -233,7 +252,7 @@ def test_two_processes_train_as_well_as_one(two_processes, sync):
     alone, together = torch.tensor(alone), torch.tensor(together)
     tolerance = max(3 * float(alone.std()), 0.03)
     untrained = separation(FastTrainer(corpus, QUALITY).w_in, corpus.vocab)
-    assert float(alone.mean()) > untrained + 0.3  # the task is learnt at all
+    assert float(alone.mean()) > untrained + 0.2  # the task is learnt at all
     assert abs(float(together.mean() - alone.mean())) <= tolerance, (alone, together)
 
 
@@ -289,19 +308,21 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
 def killable_corpus(path: Path) -> Path:
     rng = random.Random(2)
     words = [f"k{i}" for i in range(200)]
-    path.write_text("\n".join(" ".join(rng.choices(words, k=20)) for _ in range(2000)))
+    path.write_text("\n".join(" ".join(rng.choices(words, k=20)) for _ in range(1000)))
     return path
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds workers in /proc")
 def test_torchrun_two_processes_killed_mid_epoch_resume_to_an_uninterrupted_run(tmp_path):
-    """The real command under the real torchrun: a two-process run, killed with
-    SIGKILL (every process) in its second epoch, resumes to the vectors of a run
-    never stopped, to the bit: the checkpoint holds the agreed tables and the
-    position, and every process replays its own random draws up to there."""
+    """The real command under the real torchrun (the default scheme, averaging, here
+    every 2 steps): a two-process run, killed with SIGKILL (every process) in its
+    second epoch, resumes to the vectors of a run never stopped, to the bit: the
+    checkpoint holds the agreed tables and the position, and every process replays
+    its own random draws up to there. (Both schemes are also stopped and resumed in
+    the spawned processes above.)"""
     corpus = killable_corpus(tmp_path / "corpus.txt")
-    arguments = ["--corpus", str(corpus), "--dim", "16", "--epochs", "3", "--batch-size",
-                 "32", "--device", "cpu", "--no-eval", "--quiet"]
+    arguments = ["--corpus", str(corpus), "--dim", "16", "--epochs", "2", "--batch-size",
+                 "32", "--device", "cpu", "--no-eval", "--quiet", "--average-every", "2"]
     killed = tmp_path / "killed"
     process = torchrun(2, *arguments, "--out", str(killed), "--checkpoint-every", "0")
     checkpoint = killed / "checkpoint-2-processes.pt"
@@ -325,7 +346,7 @@ def test_torchrun_two_processes_killed_mid_epoch_resume_to_an_uninterrupted_run(
     time.sleep(0.5)  # a worker left running would write on; none may
     assert checkpoint.stat().st_mtime_ns == stamp
     assert not (killed / "vectors.txt").exists()
-    assert torch.load(checkpoint, weights_only=True)["epoch"] < 3
+    assert torch.load(checkpoint, weights_only=True)["epoch"] < 2
 
     resumed = torchrun(2, *arguments, "--out", str(killed))
     whole = tmp_path / "whole"
@@ -337,7 +358,7 @@ def test_torchrun_two_processes_killed_mid_epoch_resume_to_an_uninterrupted_run(
     b = WordVectors.load(whole / "vectors.txt")
     assert a.words == b.words and torch.equal(a.vectors, b.vectors)
     metrics = json.loads((whole / "metrics.json").read_text())
-    assert metrics["processes"] == 2 and metrics["sync"] == "sparse"
+    assert metrics["processes"] == 2 and metrics["sync"] == "average"
     assert metrics["bytes_sent"] > 0
     assert not (whole / "checkpoint.pt").exists()  # one checkpoint, named for 2
 

@@ -23,6 +23,9 @@ agreement with ``torch.distributed``'s collectives, in one of two ways:
   rate: on the planted corpus of the tests, two processes averaging every 4 steps
   learnt next to nothing in the two epochs in which one process learns the groups.)
 
+Averaging every 16 steps is the default: on two CPU processes it trained faster than
+the sparse exchange, at the same quality (``bench/results/distributed.md``); the
+sparse exchange sends fewer bytes when the vocabulary is large (appendix B's model).
 :func:`sparse_bytes` and :func:`average_bytes` count what each process sends, from the
 shapes. The same code runs with one process (no process group at all: it is then the
 fast trainer of chapter 7, step for step), with ``gloo`` on CPUs and ``nccl`` on GPUs
@@ -230,7 +233,7 @@ class DistributedTrainer(FastTrainer):
     settings (after ``torch.distributed.init_process_group``; without a group it is
     one process and trains as :class:`FastTrainer` does, step for step)::
 
-        trainer = DistributedTrainer(corpus, FastConfig(), sync="sparse")
+        trainer = DistributedTrainer(corpus, FastConfig(), sync="average")
         trainer.train()
         if trainer.rank == 0:
             trainer.vectors().save("vectors.txt")
@@ -242,8 +245,8 @@ class DistributedTrainer(FastTrainer):
     """
 
     def __init__(self, corpus: EncodedCorpus, config: FastConfig = FastConfig(),
-                 device: torch.device | str = "cpu", sync: str = "sparse",
-                 average_every: int = 1) -> None:
+                 device: torch.device | str = "cpu", sync: str = "average",
+                 average_every: int = 16) -> None:
         if sync not in SYNCS:
             raise ValueError(f"sync must be one of {', '.join(SYNCS)}, got {sync!r}")
         if isinstance(average_every, bool) or not isinstance(average_every, int) \
@@ -261,7 +264,7 @@ class DistributedTrainer(FastTrainer):
 
     @classmethod
     def resume(cls, path, corpus: EncodedCorpus, device: torch.device | str = "cpu",
-               sync: str = "sparse", average_every: int = 1) -> DistributedTrainer:
+               sync: str = "average", average_every: int = 16) -> DistributedTrainer:
         """Rebuild a run from the checkpoint that rank 0 wrote; every process calls it
         with the same arguments. Each process then replays its random draws up to
         where the run stopped, so it goes on with the numbers it would have drawn."""

@@ -20,9 +20,9 @@ GPUs, one GPU per process::
 
     torchrun --nproc_per_node 2 -m w2v_lib.train --corpus wikitext-2 --device cpu
 
-``--sync`` chooses how the processes keep their tables equal (``sparse``: the rows each
-step changed, after every step; ``average``: both tables averaged every
-``--average-every`` steps). Rank 0 alone writes the files; the checkpoint of a run of
+``--sync`` chooses how the processes keep their tables equal (``average``, the default:
+both tables averaged every ``--average-every`` steps; ``sparse``: the rows each step
+changed, after every step). Rank 0 alone writes the files; the checkpoint of a run of
 ``N > 1`` processes is ``checkpoint-N-processes.pt``, and resumes with ``N`` processes.
 
 ``--corpus`` is a WikiText name (downloaded into ``W2V_DATA_DIR`` if needed) or the path
@@ -137,11 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CPU threads that share each step, each on its own shard of "
                              "the batch; on a CPU, one per core is fastest (default: "
                              "%(default)s; a GPU takes 1)")
-    parser.add_argument("--sync", default="sparse", choices=SYNCS,
+    parser.add_argument("--sync", default="average", choices=SYNCS,
                         help="under torchrun: how the processes keep their tables equal; "
-                             "sparse: exchange the rows each step changed; average: "
-                             "average both tables every --average-every steps "
-                             "(default: %(default)s)")
+                             "average: average both tables every --average-every steps "
+                             "(the faster on CPUs, bench/results/distributed.md); sparse: "
+                             "exchange the rows each step changed (fewer bytes when the "
+                             "vocabulary is large) (default: %(default)s)")
     parser.add_argument("--average-every", type=_positive_int, default=16,
                         help="steps between two averages with --sync average "
                              "(default: %(default)s)")
