@@ -5,6 +5,8 @@
 in three ways that use the same two cores:
 
 * ``1x2``: one process whose two worker threads share every step (``--workers 2``);
+* ``1x2 ops``: one process of one worker, PyTorch's two threads inside every operator
+  (``--workers 1 --threads 2``);
 * ``2x1 sparse``: two processes of one thread each under ``torchrun`` (gloo), each on
   its shard, exchanging the rows every step changed;
 * ``2x1 average``: the same, averaging both tables every ``--average-every`` steps.
@@ -47,7 +49,7 @@ from w2v_lib.distributed import (LINKS, average_bytes, epoch_communication_secon
 from w2v_lib.fast_training import FastConfig, FastTrainer
 from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost
 
-WAYS = ("1x2", "2x1 sparse", "2x1 average")
+WAYS = ("1x2", "1x2 ops", "2x1 sparse", "2x1 average")
 
 # WikiText-103's training split (Merity et al. 2016) and, as an assumption of the
 # model, all of English Wikipedia as 30 times as many tokens with 2 million words
@@ -67,9 +69,9 @@ def run_way(way: str, args, seed: int, out: Path) -> dict:
               "--epochs", str(args.epochs), "--seed", str(seed), "--device", "cpu",
               "--quiet", "--fresh", "--out", str(out)]
     env = dict(os.environ)
-    if way == "1x2":
+    if way.startswith("1x2"):
         command = [sys.executable, "-m", "w2v_lib.train", *common, "--threads", "2",
-                   "--workers", "2"]
+                   "--workers", "1" if way == "1x2 ops" else "2"]
     else:
         torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
         env["OMP_NUM_THREADS"] = "1"
@@ -98,8 +100,9 @@ def measure(args) -> None:
     try:
         for round_ in range(args.rounds):
             seed = args.first_seed + round_
-            shift = round_ % len(WAYS)
-            for way in WAYS[shift:] + WAYS[:shift]:
+            ways = [way for way in WAYS if way in args.ways]
+            shift = round_ % len(ways)
+            for way in ways[shift:] + ways[:shift]:
                 record = run_way(way, args, seed, folder / way.replace(" ", "-"))
                 record["round"] = round_
                 record["command"] = " ".join(["python", *sys.argv])
@@ -129,7 +132,7 @@ def table(path: Path) -> str:
         # the steps of rank 0: its share of the effective words, batch_size a step
         steps = runs[0]["effective_words"] / 2 / FastConfig.batch_size
         sent = statistics.mean(r["bytes_sent"] for r in runs) / steps / 1e6 \
-            if way != "1x2" else 0.0
+            if way.startswith("2x1") else 0.0
         lines.append(f"| {way} | {len(runs)} | {statistics.median(speeds):,.0f} "
                      f"[{min(speeds):,.0f}, {max(speeds):,.0f}] | "
                      f"{statistics.mean(analogy):.2f} ± {sd(analogy):.2f} | "
@@ -195,6 +198,7 @@ def main() -> None:
     parser.add_argument("--measure", action="store_true")
     parser.add_argument("--model", action="store_true", dest="do_model")
     parser.add_argument("--table", type=Path)
+    parser.add_argument("--ways", nargs="+", default=list(WAYS), choices=WAYS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=3)
