@@ -365,7 +365,22 @@ class DistributedTrainer(FastTrainer):
               checkpoint_every: float = 600.0, stop_after: int | None = None,
               loss_every: int = 50) -> RunStats:
         """Train to the end of the last epoch, or until ``stop_after`` more batches, in
-        step with the other processes; the arguments are :meth:`FastTrainer.train`'s.
+        step with the other processes (:meth:`train_in_lockstep`); the arguments are
+        :meth:`FastTrainer.train`'s. A process alone trains with
+        :meth:`FastTrainer.train` itself."""
+        arguments = dict(progress=progress, checkpoint=checkpoint,
+                         checkpoint_every=checkpoint_every, stop_after=stop_after,
+                         loss_every=loss_every)
+        if self.world == 1:
+            return super().train(**arguments)
+        return self.train_in_lockstep(**arguments)
+
+    def train_in_lockstep(self, progress: bool = True,
+                          checkpoint: str | os.PathLike[str] | None = None,
+                          checkpoint_every: float = 600.0, stop_after: int | None = None,
+                          loss_every: int = 50) -> RunStats:
+        """:meth:`train` for several processes (with one, it trains step for step as
+        :meth:`FastTrainer.train` does, which the tests check).
 
         Every process calls it. An epoch has as many steps as the largest shard needs;
         the learning rate decays with the effective words of all the processes, and
