@@ -36,6 +36,7 @@ CHAPTER_OF = {
     "huffman_codes": "appendix_a_hierarchical_softmax.ipynb",
     "path_log_probs": "appendix_a_hierarchical_softmax.ipynb",
     "hs_grads": "appendix_a_hierarchical_softmax.ipynb",
+    "shard_bounds": "appendix_b_distributed.ipynb",
 }
 
 

@@ -416,6 +416,35 @@ def hs_grads_float64(hidden, nodes, codes, mask):
         (delta[..., None] * h[:, None]).to(nodes.dtype)
 
 
+def shard_bounds_by_walking(sentence, rank, world):
+    """Walk the tokens once, in plain Python, noting where each cut falls."""
+    total, ids = len(sentence), sentence.tolist()
+    cuts = [0] + [None] * (world - 1) + [total]
+    for i in range(1, total):
+        if ids[i] != ids[i - 1]:
+            for r in range(1, world):
+                if cuts[r] is None and i * world >= r * total:
+                    cuts[r] = i
+    cuts = [total if c is None else c for c in cuts]
+    return cuts[rank], cuts[rank + 1]
+
+
+def shard_bounds_numpy(sentence, rank, world):
+    """With numpy: the sentence starts, then one searchsorted for both cuts, in floats."""
+    import numpy as np
+
+    ids = sentence.numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+
+    def cut(r):
+        if r in (0, world):
+            return 0 if r == 0 else len(ids)
+        # a float target is exact here: r * T / world is far below 2**53
+        found = np.searchsorted(starts, r * len(ids) / world, side="left")
+        return int(starts[found]) if found < len(starts) else len(ids)
+    return cut(rank), cut(rank + 1)
+
+
 RIGHT_ANSWERS = {
     "cosine_spread": [cosine_spread_power, cosine_spread_numpy],
     "one_hot": [one_hot_eye, one_hot_scatter, one_hot_compare],
@@ -447,6 +476,7 @@ RIGHT_ANSWERS = {
     "read_glove": [gensim_glove, numpy_glove],
     "mean_pool": [masked_mean_float64, embedding_bag, loop],
     "weat_effect_size": [float32_effect, numpy_effect],
+    "shard_bounds": [shard_bounds_by_walking, shard_bounds_numpy],
 }
 
 

@@ -53,6 +53,7 @@ def figures():
         "negative_sampling_question": (diagrams.negative_sampling_question, {}),
         "subsampling_strip": (diagrams.subsampling_strip,
                               {"tokens": STRIP, "vocab": strip_vocab()}),
+        "data_parallel_schemes": (diagrams.data_parallel_schemes, {}),
     }
 
 
@@ -65,6 +66,7 @@ HEIGHTS = {
     "two_tables_noise": 1.85 + 8 * 0.27,
     "negative_sampling_question": 1.95 + 4 * 0.38,
     "subsampling_strip": 3.25,
+    "data_parallel_schemes": 1.85 + 12 * 0.22,
 }
 
 # the roles each figure must show in the palette's full colours
@@ -76,6 +78,7 @@ ROLES = {
     "two_tables_noise": {"input", "output", "noise", "muted"},
     "negative_sampling_question": {"input", "output", "noise", "window"},
     "subsampling_strip": {"window", "muted"},
+    "data_parallel_schemes": {"input", "muted"},
 }
 
 CHAPTERS = {"skipgram_network": 2, "sliding_window": 2, "two_tables": 2, "cbow_network": 3,
@@ -517,3 +520,20 @@ def test_bad_input_says_what_is_wrong_and_leaves_no_figure_open(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
     assert plt.get_fignums() == []
+
+
+def test_data_parallel_schemes_sends_the_changed_rows_or_every_row():
+    touched = ((0, 3), (3, 5, 6))
+    fig, _ = draw(diagrams.data_parallel_schemes, vocab_size=8, touched=touched)
+    arrows = [t for t in fig.axes[0].texts if t.get_gid() == "sparse sends"]
+    assert len(arrows) == 2 + 3  # one per changed row, from each process
+    arrows = [t for t in fig.axes[0].texts if t.get_gid() == "average sends"]
+    assert len(arrows) == 2 * 8  # every row, from each process
+    for p, rows in enumerate(touched):
+        for i in range(8):
+            changed = patches(fig, f"sparse p{p} row {i} changed")
+            assert bool(changed) == (i in rows)
+    notes = [t.get_text() for t in fig.axes[0].texts]
+    assert "each sends its 2 and 3 changed rows of 8" in notes
+    assert "each sends all 8 rows of 8" in notes
+    assert "Introduced in appendix B" in diagrams.data_parallel_schemes.__doc__

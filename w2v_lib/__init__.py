@@ -39,6 +39,7 @@ One module per concept, each named after it:
 * ``confidence``: bootstrap intervals that resample whole groups (chapter 9)
 * ``bias_direction``: a direction from word pairs, projections, removal (chapter 9)
 * ``weat``: the Word Embedding Association Test (chapter 9)
+* ``distributed``: training on several processes, GPUs or machines (appendix B)
 * ``checks``: the checks that answer the exercises (every chapter)
 """
 

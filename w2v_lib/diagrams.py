@@ -1,5 +1,6 @@
 """Pictures of the ideas: the two networks, the window, the two tables, real pair
-against noise, subsampling (chapters 2 to 5).
+against noise, subsampling (chapters 2 to 5), and two processes keeping their tables
+equal (appendix B).
 
 Each function draws one idea from small real inputs (a sentence and a window size, a
 training pair, a model's tables, a vocabulary's counts) and returns a matplotlib
@@ -51,7 +52,8 @@ from .vocab import Vocab
 from .windows import skipgram_pairs
 
 __all__ = ["PALETTE", "Palette", "WIDTH", "FOX", "skipgram_network", "cbow_network",
-           "sliding_window", "two_tables", "negative_sampling_question", "subsampling_strip"]
+           "sliding_window", "two_tables", "negative_sampling_question", "subsampling_strip",
+           "data_parallel_schemes"]
 
 
 @dataclass(frozen=True)
@@ -777,4 +779,80 @@ def subsampling_strip(tokens: Sequence[str], vocab: Vocab, threshold: float = 1e
         keys += [(PALETTE.window, "center", False),
                  (_tint(PALETTE.window, 0.3), "its window after subsampling", False)]
     _legend(ax, 0.2, keys)
+    return fig
+
+
+# --- two processes, two ways to keep their tables equal (appendix B) ----------------
+
+
+def data_parallel_schemes(vocab_size: int = 12, touched: Sequence[Sequence[int]] = (
+        (1, 4, 7), (2, 4, 10)), dim: int = 4) -> Figure:
+    """Two processes, each with its copy of ``w_in`` (``vocab_size`` rows), after one
+    step on their own shards: ``touched[p]`` lists the rows process ``p``'s step changed.
+
+    Introduced in appendix B. On the left, the sparse scheme: each process sends the
+    rows its step changed (and receives the other's). On the right, averaging: each
+    sends its whole table, every row, whatever the step touched. The count of rows each
+    process sends is written under each panel.
+    """
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) \
+            or not 2 <= vocab_size <= 16:
+        raise ValueError(f"the picture draws tables of 2 to 16 rows; got vocab_size = "
+                         f"{vocab_size!r}.")
+    if not 1 <= dim <= 6:
+        raise ValueError(f"the picture draws d = 1 to 6 columns per table; got d = {dim}.")
+    if len(touched) != 2:
+        raise ValueError(f"touched must hold the rows of exactly two processes; got "
+                         f"{len(touched)} lists.")
+    rows_of = []
+    for p, rows in enumerate(touched):
+        rows = sorted(set(int(r) for r in rows))
+        if not rows or rows[0] < 0 or rows[-1] >= vocab_size:
+            raise ValueError(f"touched[{p}] must list rows from 0 to {vocab_size - 1}, at "
+                             f"least one; got {list(touched[p])!r}.")
+        rows_of.append(rows)
+
+    row, cell = 0.22, 0.16
+    width = cell * dim
+    height = 1.85 + vocab_size * row
+    fig, ax = _canvas(height)
+    _title(ax, height, "Two processes keep their copies of w_in equal",
+           "after one step each on its own shard; the rows its step changed are coloured")
+    top = height - 0.95
+    panels = (("sparse: send the changed rows", 0.35, True),
+              ("average: send the whole table", 3.75, False))
+    for label, left, sparse in panels:
+        ax.text(left + 1.4, top + 0.25, label, ha="center", va="center", fontsize=FONT)
+        xs = (left + 0.35, left + 2.45 - width)
+        for p, x in enumerate(xs):
+            ax.text(x + width / 2, top + 0.03, f"process {p}", ha="center", va="center",
+                    fontsize=SMALL)
+            for i in range(vocab_size):
+                y = top - 0.12 - (i + 1) * row
+                changed = i in rows_of[p]
+                face = PALETTE.input if changed else (
+                    _tint(PALETTE.input, 0.3) if not sparse else PALETTE.muted)
+                for j in range(dim):
+                    _box(ax, x + j * cell, y, cell, row, face, edge="white",
+                         gid=f"{'sparse' if sparse else 'average'} p{p} row {i}"
+                         + (" changed" if changed else ""))
+        # the rows each process sends: an arrow per row, to the same row of the other
+        sent = 0
+        for p in (0, 1):
+            rows = rows_of[p] if sparse else range(vocab_size)
+            for i in rows:
+                y = top - 0.12 - i * row - row / 2 + (0.04 if p == 0 else -0.04)
+                start, end = (xs[0] + width, xs[1]) if p == 0 else (xs[1], xs[0] + width)
+                colour = PALETTE.window if sparse or i in rows_of[p] else PALETTE.faint
+                ax.annotate("", xy=(end, y), xytext=(start, y), arrowprops=dict(
+                    arrowstyle="-|>", color=colour, lw=0.8, shrinkA=1, shrinkB=1,
+                    mutation_scale=7), gid=f"{'sparse' if sparse else 'average'} sends")
+            sent = max(sent, len(rows))
+        what = (f"each sends its {len(rows_of[0])} and {len(rows_of[1])} changed rows"
+                if sparse else f"each sends all {vocab_size} rows")
+        ax.text(left + 1.4, 0.45, f"{what} of {vocab_size}", ha="center", va="center",
+                fontsize=SMALL)
+    _legend(ax, 0.12, [(PALETTE.input, "rows this step changed", False),
+                       (PALETTE.muted, "rows left alone (not sent)", False),
+                       (_tint(PALETTE.input, 0.3), "rows sent unchanged", False)])
     return fig

@@ -371,12 +371,17 @@ class FastTrainer:
         fills whole tiles."""
         return self.config.window, self.config.window + self.config.tile
 
+    def _epoch_corpus(self) -> EncodedCorpus:
+        """The tokens an epoch trains on: the whole corpus (appendix B's distributed
+        trainer overrides this with its process's shard)."""
+        return self.corpus
+
     def _subsample(self, generator: torch.Generator, chunk: int = 1 << 24
                    ) -> tuple[torch.Tensor, torch.Tensor]:
         """The kept tokens of this epoch and their sentences, with the padding of
         :attr:`_padding`. Every padding token has a sentence of its own (a negative
         number), so it is never a context and never has one."""
-        ids, sentence = self.corpus.ids, self.corpus.sentence
+        ids, sentence = self._epoch_corpus().ids, self._epoch_corpus().sentence
         kept_ids, kept_sentence = [], []
         # in chunks, so that the random draws of WikiText-103 never take GBs at once
         for start in range(0, len(ids), chunk):
@@ -442,13 +447,19 @@ class FastTrainer:
         rates = self._rates(shards, alpha)
         updates = self._parallel(lambda pair: self._backward(pair[0], *pair[1]),
                                  list(zip(shards, rates)))
-        for span, grad_block, targets, grad_outputs in updates:  # in order
-            self.w_in.index_add_(0, span, grad_block)
-            self.w_out.index_add_(0, targets, grad_outputs)
+        self._apply(updates)
         if not want_loss:
             return None
         total = sum(shard.loss[0] for shard in shards)
         return total / sum(shard.loss[1] for shard in shards).clamp(min=1)
+
+    def _apply(self, updates: list[tuple[torch.Tensor, ...]]) -> None:
+        """Add a step's gradients into the tables, shard after shard: each update is
+        ``(input rows, their gradients, output rows, their gradients)``. (Appendix B's
+        distributed trainer overrides this to exchange the rows with other processes.)"""
+        for span, grad_block, targets, grad_outputs in updates:  # in order
+            self.w_in.index_add_(0, span, grad_block)
+            self.w_out.index_add_(0, targets, grad_outputs)
 
     def _parallel(self, work, items: list) -> list:
         """``[work(item) for item in items]``, on the worker threads when there are

@@ -14,6 +14,17 @@ writes, into ``--out`` (default ``runs/<corpus>-<model>-<dim>``):
 * ``checkpoint.pt``: the run so far, saved every ``--checkpoint-every`` seconds. Run the
   same command again after an interruption and training goes on from there.
 
+The same command trains on several processes (appendix B), each on its own shard of
+the corpus, when ``torchrun`` starts it; ``gloo`` connects CPU processes and ``nccl``
+GPUs, one GPU per process::
+
+    torchrun --nproc_per_node 2 -m w2v_lib.train --corpus wikitext-2 --device cpu
+
+``--sync`` chooses how the processes keep their tables equal (``average``, the default:
+both tables averaged every ``--average-every`` steps; ``sparse``: the rows each step
+changed, after every step). Rank 0 alone writes the files; the checkpoint of a run of
+``N > 1`` processes is ``checkpoint-N-processes.pt``, and resumes with ``N`` processes.
+
 ``--corpus`` is a WikiText name (downloaded into ``W2V_DATA_DIR`` if needed) or the path
 of a UTF-8 text file with one sentence per line, already tokenized by spaces.
 
@@ -39,10 +50,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import torch
+import torch.distributed as dist
 
 from .atomic_write import write_atomically
 from .corpus import EncodedCorpus, encode_corpus, wikitext_corpus
-from .fast_training import UPDATES, CheckpointError, DivergenceError, FastConfig, FastTrainer
+from .distributed import SYNCS, DistributedSetupError, DistributedTrainer, start_process_group
+from .fast_training import UPDATES, CheckpointError, DivergenceError, FastConfig
 from .scale import pick_device
 from .vocab import EmptyVocabularyError
 from .wikitext import ARCHIVES
@@ -124,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CPU threads that share each step, each on its own shard of "
                              "the batch; on a CPU, one per core is fastest (default: "
                              "%(default)s; a GPU takes 1)")
+    parser.add_argument("--sync", default="average", choices=SYNCS,
+                        help="under torchrun: how the processes keep their tables equal; "
+                             "average: average both tables every --average-every steps "
+                             "(the faster on CPUs, bench/results/distributed.md); sparse: "
+                             "exchange the rows each step changed (fewer bytes when the "
+                             "vocabulary is large) (default: %(default)s)")
+    parser.add_argument("--average-every", type=_positive_int, default=16,
+                        help="steps between two averages with --sync average "
+                             "(default: %(default)s)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: runs/<corpus>-<model>-<dim>)")
     parser.add_argument("--binary", action="store_true",
@@ -285,12 +307,22 @@ def _strict_json(value):
     return value
 
 
+def _checkpoint_name(world: int) -> str:
+    return "checkpoint.pt" if world == 1 else f"checkpoint-{world}-processes.pt"
+
+
+def _checkpoint_processes(name: str) -> int:
+    found = re.fullmatch(r"checkpoint-(\d+)-processes\.pt", name)
+    return int(found.group(1)) if found else 1
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     """Run the command line; returns the metrics it wrote. Bad input ends it with exit
     status 2 and a one-line message, and leaves no empty run folder behind."""
     parser = build_parser()
     args = parser.parse_args(argv)
     created: list[Path] = []  # the folders this run made
+    grouped = dist.is_available() and dist.is_initialized()
     try:
         return _main(parser, args, created)
     except _BadInput as error:
@@ -300,6 +332,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     except BaseException:
         _remove_empty(created)
         raise
+    finally:
+        # leave a process group this command joined (under torchrun), and no other
+        if not grouped and dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace,
@@ -315,36 +351,63 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace,
     corpus_file = _corpus_file(args)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    # under torchrun: join the other processes (appendix B); alone, rank 0 of 1
+    try:
+        rank, world, device = start_process_group(device)
+    except DistributedSetupError as error:
+        _fail(str(error))
     corpus_name = Path(args.corpus).stem if args.corpus not in WIKITEXT_NAMES else args.corpus
     out = args.out or Path("runs") / f"{corpus_name}-{args.model}-{args.dim}"
-    _prepare_out(out, created)
-    checkpoint = out / "checkpoint.pt"
+    # rank 0 makes the folder; the others check it once it is there
+    if rank == 0:
+        _prepare_out(out, created)
+    if world > 1:
+        dist.barrier()
+    if rank > 0:
+        _prepare_out(out, created)
+    checkpoint = out / _checkpoint_name(world)
+    others = sorted(path.name for path in out.glob("checkpoint*.pt") if path != checkpoint)
+    if others and not args.fresh:
+        _fail(f"{out} holds the checkpoint {others[0]} of a run with "
+              f"{_checkpoint_processes(others[0])} process(es), and this run has {world}; "
+              "resume it with that many processes (torchrun --nproc_per_node), pass "
+              "--fresh to start again, or choose another --out.")
 
     started = time.perf_counter()
     corpus = _load_corpus(args, corpus_file)
     read_seconds = time.perf_counter() - started
-    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    quiet = args.quiet or rank > 0
+    log = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr))
     log(f"{args.corpus}: {len(corpus):,} tokens, {len(corpus.vocab):,} words "
-        f"(min_count {args.min_count}), read in {read_seconds:.0f} s; device {device}")
+        f"(min_count {args.min_count}), read in {read_seconds:.0f} s; device {device}"
+        + (f"; {world} processes, sync {args.sync}" if world > 1 else ""))
     trainer = None
+    sync = {"sync": args.sync, "average_every": args.average_every}
     if checkpoint.exists() and not args.fresh:
         try:
-            trainer = FastTrainer.resume(checkpoint, corpus, device)
+            trainer = DistributedTrainer.resume(checkpoint, corpus, device, **sync)
         except CheckpointError as error:
             _fail(f"{error} Or pass --fresh.")
+        except ValueError as error:  # the corpus cannot be cut into `world` shards
+            _fail(str(error))
         if trainer.config != config:
             _fail(f"{checkpoint} holds a run with other settings ({trainer.config}); "
                   "run with the same settings to resume it, pass --fresh to start "
                   "again, or choose another --out.")
         log(f"resuming from {checkpoint}: epoch {trainer.epoch + 1}, batch {trainer.batch}")
     if trainer is None:
-        trainer = FastTrainer(corpus, config, device)
+        try:
+            trainer = DistributedTrainer(corpus, config, device, **sync)
+        except ValueError as error:  # the corpus cannot be cut into `world` shards
+            _fail(str(error))
     try:
-        stats = trainer.train(progress=not args.quiet, checkpoint=checkpoint,
+        stats = trainer.train(progress=not quiet, checkpoint=checkpoint,
                               checkpoint_every=args.checkpoint_every)
     except DivergenceError as error:
         # nothing more is written: no vectors and no metrics of a diverged run
         parser.exit(1, f"{parser.prog}: error: {error}\n")
+    if rank > 0:  # rank 0 writes the files; the tables are the same in every process
+        return {}
 
     vectors = trainer.vectors()
     vectors_path = vectors.save(out / ("vectors.bin" if args.binary else "vectors.txt"),
@@ -357,6 +420,10 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace,
         "device": str(device) if device.type != "cuda"
         else f"{device} ({torch.cuda.get_device_name(device)})",
         "threads": torch.get_num_threads(),
+        "processes": world,
+        "sync": args.sync if world > 1 else None,
+        # what rank 0 sent to the other processes, counted from the shapes
+        "bytes_sent": trainer.bytes_sent,
         "torch": torch.__version__,
         "effective_words": stats.words,
         # microseconds, not hundredths: a short run must not read as 0 seconds next to

@@ -23,6 +23,7 @@ from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
 from .using_vectors import check_read_glove, check_mean_pool, check_weat_effect_size
+from .distributed import check_shard_bounds
 
 __all__ = [
     # chapter 1
@@ -45,4 +46,6 @@ __all__ = [
     "check_read_glove", "check_mean_pool", "check_weat_effect_size",
     # appendix A
     "check_huffman_codes", "check_path_log_probs", "check_hs_grads",
+    # appendix B
+    "check_shard_bounds",
 ]
