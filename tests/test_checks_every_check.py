@@ -23,7 +23,7 @@ CHAPTER_OF = {
     "noise_probs": "04_negative_sampling.ipynb", "unigram_table": "04_negative_sampling.ipynb",
     "sgns_grads": "04_negative_sampling.ipynb",
     "keep_probability": "05_subsampling_recipe.ipynb", "effective_words": "05_subsampling_recipe.ipynb",
-    "negative_sampling_loss": "05_subsampling_recipe.ipynb",
+    "negative_sampling_loss": "04_negative_sampling.ipynb",
     "cosine_matrix": "06_evaluation.ipynb", "three_cos_add": "06_evaluation.ipynb",
     "spearman": "06_evaluation.ipynb",
     "window_mask": "07_training_fast.ipynb", "fold_windows": "07_training_fast.ipynb",
