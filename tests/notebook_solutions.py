@@ -35,9 +35,16 @@ def solution_sources(notebook: str) -> list[str]:
 
 
 def solutions(notebook: str) -> dict:
-    """Run the prelude and every solution cell of ``notebook``; return the names they define."""
+    """Run the prelude and every solution cell of ``notebook`` that defines a function;
+    return the names they define.
+
+    A solution that defines no function is a prediction ("predict, then run"): it is
+    checked against the experiment the notebook ran just before, so it runs in the
+    notebook (nbval), not here.
+    """
     namespace: dict = {}
     exec(PRELUDE, namespace)
     for source in solution_sources(notebook):
-        exec(source, namespace)
+        if "def " in source:
+            exec(source, namespace)
     return namespace

@@ -10,13 +10,18 @@ to tell them apart, and a hint, and returns ``False``. A function that changes i
 inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
 "not attempted yet". When every case passes it returns ``True``.
 
+A "predict, then run" check (those of :data:`PREDICTION_CHECKS`) takes a prediction
+written before an experiment, and the experiment's measurement: it says whether the
+prediction matches what this run measured, and hides the measurement until a
+prediction is written.
+
 One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
 from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
 from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_grads, check_masked_mean
-from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
+from .evaluation import check_length_prediction, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
                                 check_noise_probs, check_sgns_grads, check_unigram_table)
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
@@ -37,7 +42,7 @@ __all__ = [
     # chapter 5
     "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
     # chapter 6
-    "check_cosine_matrix", "check_three_cos_add", "check_spearman",
+    "check_length_prediction", "check_three_cos_add", "check_spearman",
     # chapter 7
     "check_window_mask", "check_fold_windows", "check_add_rows",
     # chapter 8
@@ -49,3 +54,6 @@ __all__ = [
     # appendix B
     "check_shard_bounds",
 ]
+
+# the "predict, then run" checks: a prediction and a measurement, not a function
+PREDICTION_CHECKS = ["check_length_prediction"]
