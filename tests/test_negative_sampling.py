@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from scipy.stats import chisquare
 
 from w2v_lib.negative_sampling import CBOWNS, SGNS, negative_sampling_loss, sgns_grads
@@ -217,6 +218,42 @@ def test_negative_sampling_training_lowers_the_loss_and_repeats_exactly(kind):
         results.append((history.losses, model.vectors.clone()))
     assert results[0][0][-1] < 0.8 * results[0][0][0]
     assert results[0][0] == results[1][0] and torch.equal(results[0][1], results[1][1])
+
+
+def test_without_noise_words_the_vectors_align_and_grow():
+    """K = 0 (chapter 4): the loss only pulls observed pairs together, so training
+    makes every input vector point the same way and grow, epoch after epoch; with
+    K = 5 on the same pairs the vectors stay apart."""
+    vocab, ids, sentence = toy_pairs()
+    sampler = AliasSampler(noise_distribution(vocab.counts))
+    pairs = skipgram_pairs(ids, 2, sentence)
+    results = {}
+    for k in [0, 5]:
+        model = SGNS(len(vocab), 10, generator=torch.Generator().manual_seed(0))
+        norms, cosines = [], []
+
+        def measure(epoch):
+            unit = F.normalize(model.vectors, dim=1)
+            norms.append(float(model.vectors.norm(dim=1).mean()))
+            cosines.append(float((unit @ unit.T).mean()))
+
+        history = train(model, pairs, epochs=6, batch_size=32, sampler=sampler, negatives=k,
+                        progress=False, after_epoch=measure)
+        assert history.epochs == 6 and len(norms) == 6
+        results[k] = norms, cosines
+    norms, cosines = results[0]
+    assert all(b > a for a, b in zip(norms, norms[1:])) and cosines[-1] > 0.95
+    assert results[5][1][-1] < 0.5 and results[5][0][-1] < norms[-1]
+
+
+def test_without_noise_words_the_loss_is_the_observed_term_alone():
+    model = SGNS(7, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        model.w_out.weight.normal_(generator=torch.Generator().manual_seed(2))
+    c, o = torch.tensor([0, 1, 2]), torch.tensor([3, 4, 5])
+    scores = (model.w_in(c) * model.w_out(o)).sum(-1)
+    got = model.loss(c, o, torch.empty(3, 0, dtype=torch.int64))
+    assert torch.allclose(got, -F.logsigmoid(scores).mean())
 
 
 def test_examples_made_anew_every_epoch():

@@ -10,7 +10,9 @@ to tell them apart, and a hint, and returns ``False``. A function that changes i
 inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
 "not attempted yet". When every case passes it returns ``True``.
 
-One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
+One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all. The
+"predict, then run" exercises are judged by :mod:`w2v_lib.checks.prediction` instead:
+a named outcome against what the chapter's own experiment measured.
 """
 
 from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
@@ -18,7 +20,8 @@ from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram
 from .cbow import check_cbow_grads, check_masked_mean
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
 from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
-                                check_noise_probs, check_sgns_grads, check_unigram_table)
+                                check_neutral_share, check_sgns_grads, check_unigram_table)
+from .prediction import check_collapse_prediction
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
@@ -33,9 +36,9 @@ __all__ = [
     # chapter 3
     "check_masked_mean", "check_cbow_grads",
     # chapter 4
-    "check_noise_probs", "check_unigram_table", "check_sgns_grads",
+    "check_negative_sampling_loss", "check_neutral_share", "check_unigram_table", "check_sgns_grads",
     # chapter 5
-    "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
+    "check_keep_probability", "check_effective_words",
     # chapter 6
     "check_cosine_matrix", "check_three_cos_add", "check_spearman",
     # chapter 7
@@ -49,3 +52,12 @@ __all__ = [
     # appendix B
     "check_shard_bounds",
 ]
+
+# "predict, then run" exercises: the learner names an outcome, the check reads the
+# outcome from the chapter's own run (w2v_lib.checks.prediction); they take a
+# prediction and measurements, not a function to run on cases
+PREDICTION_CHECKS = [
+    # chapter 4
+    "check_collapse_prediction",
+]
+__all__ += PREDICTION_CHECKS
