@@ -117,7 +117,7 @@ def test_one_process_trains_step_for_step_like_the_fast_trainer(sync):
     alone = FastTrainer(corpus, config)
     alone.train(progress=False)
     one = DistributedTrainer(corpus, config, sync=sync)
-    one.train_in_lockstep(progress=False)  # the loop of several processes, with one
+    one.train(progress=False)  # the hooks of several processes, with one
     assert (one.rank, one.world, one.bytes_sent) == (0, 1, 0)
     assert torch.equal(one.w_in, alone.w_in) and torch.equal(one.w_out, alone.w_out)
     assert one.stats.words == alone.stats.words
