@@ -217,23 +217,14 @@ def sgns_grads_float64(center, positive, negative):
 # --- chapter 5 ----------------------------------------------------------------------
 
 
-def keep_probability_word2vec_c(counts, threshold):
-    # word2vec.c's form: (sqrt(f / t) + 1) * t / f
-    f = counts.double() / counts.sum()
-    return torch.minimum((torch.sqrt(f / threshold) + 1) * threshold / f, torch.tensor(1.0, dtype=torch.float64))
+def first_dropped_share_quadratic(threshold):
+    # the positive root of r^2 - 3 r + 1 = 0 for r = f / t (multiply x^2 + x = 1 by f / t)
+    return threshold * (3 + (9 - 4) ** 0.5) / 2
 
 
-def keep_probability_float32(counts, threshold):
-    ratio = threshold / (counts.float() / counts.float().sum())
-    return torch.clamp(ratio.sqrt() + ratio, max=1.0).double()
-
-
-def effective_words_dot(counts, keep_prob):
-    return counts.double() @ keep_prob
-
-
-def effective_words_float32(counts, keep_prob):
-    return (counts.float() * keep_prob.float()).flip(0).cumsum(0)[-1].double()
+def first_dropped_share_float32(threshold):
+    x = (torch.tensor(5.0).sqrt() - 1) / 2  # sqrt(t / f), in float32
+    return torch.tensor(threshold, dtype=torch.float32) / (x * x)
 
 
 def negative_sampling_loss_softplus(hidden, positive, negative):
@@ -476,8 +467,7 @@ RIGHT_ANSWERS = {
     "neutral_share": [neutral_share_float32, neutral_share_log_space, neutral_share_by_bisection],
     "unigram_table": [unigram_table_float32, unigram_table_largest_remainder, unigram_table_bucketize],
     "sgns_grads": [sgns_grads_softplus, sgns_grads_float64],
-    "keep_probability": [keep_probability_word2vec_c, keep_probability_float32],
-    "effective_words": [effective_words_dot, effective_words_float32],
+    "first_dropped_share": [first_dropped_share_quadratic, first_dropped_share_float32],
     "negative_sampling_loss": [negative_sampling_loss_softplus, negative_sampling_loss_bce],
     "cosine_matrix": [cosine_matrix_divide, cosine_matrix_float64],
     "three_cos_add": [three_cos_add_three_cosines, three_cos_add_topk],

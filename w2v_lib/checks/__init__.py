@@ -10,18 +10,22 @@ to tell them apart, and a hint, and returns ``False``. A function that changes i
 inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
 "not attempted yet". When every case passes it returns ``True``.
 
-One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all. The
-"predict, then run" exercises are judged by :mod:`w2v_lib.checks.prediction` instead:
-a named outcome against what the chapter's own experiment measured.
+One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
 from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
 from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_grads, check_masked_mean
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
-from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
-                                check_neutral_share, check_sgns_grads, check_unigram_table)
+from .negative_sampling import (check_negative_sampling_loss, check_neutral_share, check_sgns_grads,
+                                check_unigram_table)
+from .subsampling import check_first_dropped_share
+# a "predict, then run" check compares a prediction with what the reader's own run
+# measured: it takes no function, so it is not in __all__ (whose checks the tests run
+# on functions); tests/test_checks_negative_sampling_chapter.py (chapter 4) and
+# tests/test_checks_subsampling_chapter.py (chapter 5) test them
 from .prediction import check_collapse_prediction
+from .subsampling import check_subsampling_prediction
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
@@ -38,7 +42,7 @@ __all__ = [
     # chapter 4
     "check_negative_sampling_loss", "check_neutral_share", "check_unigram_table", "check_sgns_grads",
     # chapter 5
-    "check_keep_probability", "check_effective_words",
+    "check_first_dropped_share",
     # chapter 6
     "check_cosine_matrix", "check_three_cos_add", "check_spearman",
     # chapter 7
@@ -52,12 +56,3 @@ __all__ = [
     # appendix B
     "check_shard_bounds",
 ]
-
-# "predict, then run" exercises: the learner names an outcome, the check reads the
-# outcome from the chapter's own run (w2v_lib.checks.prediction); they take a
-# prediction and measurements, not a function to run on cases
-PREDICTION_CHECKS = [
-    # chapter 4
-    "check_collapse_prediction",
-]
-__all__ += PREDICTION_CHECKS

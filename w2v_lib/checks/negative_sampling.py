@@ -1,6 +1,6 @@
-"""Checks for the exercises of chapters 4 and 5: the negative-sampling loss, the share
-the noise power leaves unchanged, word2vec.c's unigram table, the negative-sampling
-gradients, and subsampling."""
+"""Checks for the exercises of chapter 4: the negative-sampling loss, the share the
+noise power leaves unchanged, word2vec.c's unigram table, and the negative-sampling
+gradients."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ import torch.nn.functional as F
 
 from ..negative_sampling import negative_sampling_loss
 from ..noise import noise_distribution
-from ..subsampling import keep_probabilities
 from .engine import Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, run_check
 from .rounding import UNIT, gamma
 
 __all__ = ["check_neutral_share", "check_unigram_table", "check_sgns_grads",
-           "check_keep_probability", "check_negative_sampling_loss", "check_effective_words"]
+           "check_negative_sampling_loss"]
 
 
 def _count_cases(seed: int) -> list[Case]:
@@ -218,38 +217,6 @@ def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor,
                      compare_tensor_tuples(["grad_center", "grad_positive", "grad_negative"]), mistakes)
 
 
-# --- exercise 5.1: word2vec.c's keep-probability ----------------------------------------
-
-
-def check_keep_probability(keep_probability: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
-    """Check exercise 5.1: ``keep_probability(counts, threshold)`` returns word2vec.c's
-    (and gensim's) probability of keeping an occurrence of each word, float64."""
-    cases = [Case(f"{c.name}, t={t}", (*c.args, t)) for c, t in zip(_count_cases(5), [0.1, 0.1, 1e-3, 1e-4])]
-    mistakes = [
-        Mistake(lambda c, t: keep_probabilities(c, t, "paper"), "that is the paper's formula; word2vec.c adds t / f."),
-        Mistake(lambda c, t: ((t / (c / c.sum())).sqrt() + t / (c / c.sum())).double(),
-                "cap the probability at 1 (torch.clamp(..., max=1.0))."),
-        Mistake(lambda c, t: ((t / c).sqrt() + t / c).clamp(max=1).double(),
-                "f is the word's share of the corpus, count / total, not its raw count."),
-    ]
-    return run_check("keep_probability", keep_probability, cases, _exact_keep, compare_tensors, mistakes)
-
-
-def _exact_keep(counts: torch.Tensor, threshold: float) -> Approx:
-    """word2vec.c's keep-probability, with the allowance of an answer computed in
-    float32 (and returned as float64). The ratio r = t / f = t * total / count is off
-    by a sum of V counts in any order and a few roundings; sqrt(r) + r then by
-    (sqrt(r) / 2 + r) times that fraction. Where even the lowest value the rounding
-    allows is above 1, the answer is exactly 1."""
-    keep = keep_probabilities(counts, threshold, "word2vec")
-    ratio = threshold * counts.double().sum() / counts.double()  # inf for a count of 0
-    relative = gamma(len(counts)) + 6 * UNIT
-    raw = ratio.sqrt() + ratio
-    error = (ratio.sqrt() / 2 + ratio) * relative + 2 * UNIT * raw
-    capped = torch.isinf(ratio) | (raw - error >= 1)
-    return Approx(keep, torch.where(capped, 0.0, error), torch.float64)
-
-
 # --- exercise 4.1: the negative-sampling loss ------------------------------------------
 
 
@@ -298,29 +265,3 @@ def _exact_loss(hidden, positive, negative) -> Approx:
     term_error = 6 * UNIT * (positive_terms + negative_terms.sum(-1)) + 2 * UNIT * (k + 1)
     error = (score_error + term_error).mean() + gamma(batch * (k + 1) + 1) * exact
     return Approx(exact, error, hidden.dtype)
-
-
-# --- exercise 5.3: effective words ------------------------------------------------------
-
-
-def check_effective_words(effective_words: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
-    """Check exercise 5.3: ``effective_words(counts, keep_prob)``, the expected number of
-    corpus tokens that survive subsampling in one epoch (a float64 scalar tensor)."""
-    cases = []
-    for c in _count_cases(7):
-        counts = c.args[0]
-        cases.append(Case(c.name, (counts, keep_probabilities(counts, 1e-2 if len(counts) < 10 else 1e-3))))
-    mistakes = [
-        Mistake(lambda c, k: k.sum(), "weight each word's keep-probability by how often it occurs."),
-        Mistake(lambda c, k: c.double().sum(), "subsampling drops tokens: multiply each count by its keep-probability."),
-        Mistake(lambda c, k: (c.double() * (1 - k)).sum(), "that counts the dropped tokens; count the kept ones."),
-    ]
-    return run_check("effective_words", effective_words, cases, _exact_effective, compare_tensors, mistakes)
-
-
-def _exact_effective(counts: torch.Tensor, keep_prob: torch.Tensor) -> Approx:
-    """The expected number of kept tokens, with the allowance of an answer computed in
-    float32 (and returned as float64): V products, then a sum of V positive terms in
-    any order."""
-    exact = (counts.double() * keep_prob.double()).sum()
-    return Approx(exact, gamma(len(counts) + 3) * exact, torch.float64)
