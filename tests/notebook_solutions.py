@@ -34,17 +34,19 @@ def solution_sources(notebook: str) -> list[str]:
     return sources
 
 
-def solutions(notebook: str) -> dict:
-    """Run the prelude and every solution cell of ``notebook`` that defines a function;
-    return the names they define.
+def is_prediction(source: str) -> bool:
+    """Whether a solution answers a "predict, then run" exercise: it sets ``prediction``
+    and is checked against the chapter's own experiment, which only a run of the whole
+    notebook (nbval) has."""
+    return any(line.startswith("prediction =") for line in source.splitlines())
 
-    A solution that defines no function is a prediction ("predict, then run"): it is
-    checked against the experiment the notebook ran just before, so it runs in the
-    notebook (nbval), not here.
-    """
+
+def solutions(notebook: str) -> dict:
+    """Run the prelude and every solution cell of ``notebook`` that writes code (not a
+    prediction); return the names they define."""
     namespace: dict = {}
     exec(PRELUDE, namespace)
     for source in solution_sources(notebook):
-        if "def " in source:
+        if not is_prediction(source):
             exec(source, namespace)
     return namespace

@@ -4,7 +4,12 @@ less, and the small corpus it trains on."""
 from __future__ import annotations
 
 import random
+import subprocess
+import time
 from pathlib import Path
+
+import pytest
+import torch
 
 # a run of the command on the corpus below: 8 dimensions, two epochs, on the CPU
 SMALL = ["--dim", "8", "--window", "2", "--epochs", "2", "--min-count", "2", "--batch-size",
@@ -19,3 +24,19 @@ def write_text_corpus(path: Path) -> Path:
     lines = [" ".join(rng.choices(words, k=rng.randint(3, 20))) for _ in range(300)]
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     return path
+
+
+def wait_for_second_epoch(checkpoint: Path, process: subprocess.Popen, seconds: float) -> None:
+    """Wait until the checkpoint a running command writes is inside its second epoch
+    (a position worth interrupting), and fail the test if that takes longer than
+    ``seconds`` or the command ends first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if checkpoint.exists():
+            state = torch.load(checkpoint, weights_only=True)
+            if state["epoch"] >= 1 and state["batch"] > 0:
+                return
+        time.sleep(0.05)
+    ended = process.poll() is not None
+    pytest.fail("the run never reached its second epoch"
+                + (f" (it ended with code {process.returncode})" if ended else ""))

@@ -1,5 +1,6 @@
-"""The exercise checks of chapters 4 and 5 accept the chapters' solutions and reject
-typical wrong answers, each with a message that names what is wrong."""
+"""The exercise checks of chapter 4 accept the chapter's solutions and reject typical
+wrong answers, each with a message that names what is wrong (chapter 5's are in
+test_checks_subsampling_chapter.py)."""
 
 import pytest
 import torch
@@ -7,25 +8,20 @@ import torch.nn.functional as F
 
 from checking import run, stub
 from notebook_solutions import solution_sources, solutions
-from w2v_lib.checks import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
-                            check_noise_probs, check_sgns_grads, check_unigram_table)
+from w2v_lib.checks import check_negative_sampling_loss, check_sgns_grads, check_unigram_table
 
 CHAPTER_4 = "04_negative_sampling.ipynb"
-CHAPTER_5 = "05_subsampling_recipe.ipynb"
 
 
-@pytest.mark.parametrize("chapter, count", [(CHAPTER_4, 4), (CHAPTER_5, 2)])
+@pytest.mark.parametrize("chapter, count", [(CHAPTER_4, 5)])
 def test_each_chapter_has_its_solutions(chapter, count):
     assert len(solution_sources(chapter)) == count
 
 
 @pytest.mark.parametrize("chapter, name, check", [
-    (CHAPTER_4, "noise_probs", check_noise_probs),
     (CHAPTER_4, "unigram_table", check_unigram_table),
     (CHAPTER_4, "sgns_grads", check_sgns_grads),
-    (CHAPTER_5, "keep_probability", check_keep_probability),
     (CHAPTER_4, "negative_sampling_loss", check_negative_sampling_loss),
-    (CHAPTER_5, "effective_words", check_effective_words),
 ])
 def test_the_chapter_solutions_pass(chapter, name, check, capsys):
     verdict, out = run(check, solutions(chapter)[name], capsys)
@@ -33,25 +29,6 @@ def test_the_chapter_solutions_pass(chapter, name, check, capsys):
 
 
 # --- chapter 4 ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "… not attempted yet: noise_probs still raises NotImplementedError.", None),
-    (lambda c, p: c.double() / c.sum(), "✗ two words, power 0.75: at index [0]: expected 0.6951, got 0.75.", "before normalising"),
-    (lambda c, p: (c.double() / c.sum()) ** p, "✗ two words, power 0.75: at index [0]: expected 0.6951, got 0.8059.",
-     "normalise after the power"),
-    (lambda c, p: (c.float() ** p) / (c.float() ** p).sum(),
-     "✗ two words, power 0.75: expected dtype torch.float64, got torch.float32.", "float64"),
-    (lambda c, p: (c.double() ** p / (c.double() ** p).sum())[None], "✗ two words, power 0.75: expected shape (2,), got (1, 2).",
-     None),
-    # not normalised
-    (lambda c, p: c.double() ** p, "✗ two words, power 0.75: at index [0]: expected 0.6951, got 2.28.", None),
-])
-def test_noise_probs_rejects_wrong_answers(wrong, message, hint, capsys):
-    verdict, out = run(check_noise_probs, wrong, capsys)
-    assert verdict is False and message in out
-    if hint:
-        assert hint in out
 
 
 def table(probs, size, shift=0):
@@ -111,34 +88,6 @@ def test_sgns_grads_rejects_wrong_answers(wrong, message, capsys):
     assert verdict is False and message in out
 
 
-# --- chapter 5 ---------------------------------------------------------------------
-
-
-def share(c):
-    return c.double() / c.sum()
-
-
-@pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "… not attempted yet: keep_probability still raises NotImplementedError.", None),
-    (lambda c, t: (t / share(c)).sqrt().clamp(max=1), "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.3651.",
-     "paper's formula"),
-    (lambda c, t: (t / share(c)).sqrt() + t / share(c), "✗ two words, t=0.1: at index [1]: expected 1, got 1.032.",
-     "cap the probability at 1"),
-    (lambda c, t: ((t / c.double()).sqrt() + t / c.double()).clamp(max=1),
-     "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.2159.", "share of the corpus"),
-    # discard, not keep
-    (lambda c, t: 1 - ((t / share(c)).sqrt() + t / share(c)).clamp(max=1),
-     "✗ two words, t=0.1: at index [0]: expected 0.4985, got 0.5015.", None),
-    (lambda c, t: ((t / share(c)).sqrt() + t / share(c)).clamp(max=1).float(),
-     "✗ two words, t=0.1: expected dtype torch.float64, got torch.float32.", None),
-])
-def test_keep_probability_rejects_wrong_answers(wrong, message, hint, capsys):
-    verdict, out = run(check_keep_probability, wrong, capsys)
-    assert verdict is False and message in out
-    if hint:
-        assert hint in out
-
-
 def ns_loss(h, p, n, neg_sign=-1.0, reduce="mean", with_negatives=True):
     pos = F.logsigmoid((h * p).sum(-1))
     neg = F.logsigmoid(neg_sign * torch.bmm(n, h[:, :, None]).squeeze(-1)).sum(-1)
@@ -168,21 +117,6 @@ def log_of_sigmoid_loss(h, p, n):  # what the exercise warns against
 ])
 def test_negative_sampling_loss_rejects_wrong_answers(wrong, message, hint, capsys):
     verdict, out = run(check_negative_sampling_loss, wrong, capsys)
-    assert verdict is False and message in out
-    if hint:
-        assert hint in out
-
-
-@pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "… not attempted yet: effective_words still raises NotImplementedError.", None),
-    (lambda c, k: k.sum(), "✗ two words: expected 0.6264, got 0.3688.", "weight each word's keep-probability"),
-    (lambda c, k: c.double().sum(), "✗ two words: expected 0.6264, got 4.", "multiply each count"),
-    (lambda c, k: (c * (1 - k)).sum(), "✗ two words: expected 0.6264, got 3.374.", "counts the dropped tokens"),
-    (lambda c, k: (c * k).sum().item(), "✗ two words: expected a torch.Tensor, got float.", None),
-    (lambda c, k: c * k, "✗ two words: expected shape (), got (2,).", None),
-])
-def test_effective_words_rejects_wrong_answers(wrong, message, hint, capsys):
-    verdict, out = run(check_effective_words, wrong, capsys)
     assert verdict is False and message in out
     if hint:
         assert hint in out

@@ -20,7 +20,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from small_runs import SMALL
+from small_runs import SMALL, wait_for_second_epoch
 from w2v_lib import distributed
 from w2v_lib.corpus import EncodedCorpus, encode_corpus
 from w2v_lib.distributed import (DistributedSetupError, DistributedTrainer, average_bytes,
@@ -117,7 +117,7 @@ def test_one_process_trains_step_for_step_like_the_fast_trainer(sync):
     alone = FastTrainer(corpus, config)
     alone.train(progress=False)
     one = DistributedTrainer(corpus, config, sync=sync)
-    one.train_in_lockstep(progress=False)  # the loop of several processes, with one
+    one.train(progress=False)  # the hooks of several processes, with one
     assert (one.rank, one.world, one.bytes_sent) == (0, 1, 0)
     assert torch.equal(one.w_in, alone.w_in) and torch.equal(one.w_out, alone.w_out)
     assert one.stats.words == alone.stats.words
@@ -327,16 +327,7 @@ def test_torchrun_two_processes_killed_mid_epoch_resume_to_an_uninterrupted_run(
     process = torchrun(2, *arguments, "--out", str(killed), "--checkpoint-every", "0")
     checkpoint = killed / "checkpoint-2-processes.pt"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and process.poll() is None:
-            if checkpoint.exists():
-                state = torch.load(checkpoint, weights_only=True)
-                if state["epoch"] >= 1 and state["batch"] > 0:
-                    break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the run never reached its second epoch: "
-                        + (process.communicate()[1] if process.poll() is not None else ""))
+        wait_for_second_epoch(checkpoint, process, 90)
     finally:
         workers = descendants(process.pid)
         kill_all(process)

@@ -94,3 +94,48 @@ def test_every_run_of_a_setting_is_scored_the_same_way():
     table.add("a", {"WS353": 0.1})
     with pytest.raises(ValueError, match="score every run the same way"):
         table.add("a", {"SimLex": 0.1})
+
+
+# --- rare and frequent words scored apart (chapter 5) ----------------------------------
+
+from w2v_lib.evaluation import load_word_pairs  # noqa: E402
+from w2v_lib.scores import rare_and_frequent_scores, rarer_word_boundary  # noqa: E402
+from gensim.test.utils import datapath  # noqa: E402
+from scipy.stats import spearmanr  # noqa: E402
+
+
+def ws353_corpus():
+    """Every WS353 word with a made-up corpus count, and random vectors."""
+    pairs = load_word_pairs(datapath("wordsim353.tsv"))
+    words = sorted({w for a, b, _ in pairs for w in (a, b)})
+    generator = torch.Generator().manual_seed(3)
+    counts = dict(zip(words, torch.randint(1, 500, (len(words),), generator=generator).tolist()))
+    counts[words[0]] = 0  # a word the corpus lacks
+    vectors = WordVectors(words, torch.randn(len(words), 8, generator=generator))
+    return pairs, counts, vectors
+
+
+def test_the_boundary_is_the_median_count_of_the_rarer_word():
+    pairs, counts, _ = ws353_corpus()
+    rarer = sorted(min(counts[a], counts[b]) for a, b, _ in pairs if counts[a] and counts[b])
+    assert rarer_word_boundary("WS353", counts.get) == rarer[(len(rarer) - 1) // 2]
+
+
+def test_rare_and_frequent_scores_are_spearman_over_each_half():
+    pairs, counts, vectors = ws353_corpus()
+    boundary = rarer_word_boundary("WS353", counts.get)
+    scores = rare_and_frequent_scores(vectors, counts.get, {"WS353": boundary})
+    assert set(scores) == {"WS353 rare", "WS353 frequent"}
+    for name, keep in (("rare", lambda n: 0 < n <= boundary), ("frequent", lambda n: n > boundary)):
+        half = [(a, b, s) for a, b, s in pairs if keep(min(counts[a], counts[b]))]
+        cosines = [float(vectors.unit[vectors.row(a)] @ vectors.unit[vectors.row(b)])
+                   for a, b, _ in half]
+        rho = spearmanr([s for *_, s in half], cosines).statistic
+        assert scores[f"WS353 {name}"] == pytest.approx(rho, abs=1e-6)
+
+
+def test_a_split_needs_pairs_and_a_known_benchmark():
+    with pytest.raises(ValueError, match="only 0 pairs of WS353"):
+        rarer_word_boundary("WS353", lambda word: 0)
+    with pytest.raises(ValueError, match="benchmark must be one of WS353, SimLex"):
+        rarer_word_boundary("MEN", lambda word: 1)

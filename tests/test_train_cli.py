@@ -11,13 +11,12 @@ import signal
 import random
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
 from gensim.models import KeyedVectors
 
-from small_runs import SMALL
+from small_runs import SMALL, wait_for_second_epoch
 from test_wikitext import Server, make_zip, sha256
 from w2v_lib import wikitext
 from w2v_lib.corpus import encode_corpus
@@ -170,15 +169,7 @@ def test_a_process_killed_mid_epoch_resumes_to_the_same_vectors(tmp_path):
     process = subprocess.Popen([*command, "--out", str(killed), "--checkpoint-every", "0"])
     checkpoint = killed / "checkpoint.pt"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if checkpoint.exists():
-                state = torch.load(checkpoint, weights_only=True)
-                if state["epoch"] >= 1 and state["batch"] > 0:
-                    break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the run never reached its second epoch")
+        wait_for_second_epoch(checkpoint, process, 60)
     finally:
         process.kill()
         process.wait(timeout=30)

@@ -37,15 +37,13 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 
 from .corpus import EncodedCorpus
-from .fast_training import FastConfig, FastTrainer, RunStats
-from .progress import Progress
+from .fast_training import FastConfig, FastTrainer
 
 __all__ = ["SYNCS", "DistributedSetupError", "DistributedTrainer", "shard_bounds",
            "shard_corpus", "backend_for", "start_process_group", "sparse_bytes",
@@ -360,122 +358,47 @@ class DistributedTrainer(FastTrainer):
         dist.all_reduce(value, op=dist.ReduceOp.MAX)
         return bool(value)
 
-    # --- running ---------------------------------------------------------------------
-    def train(self, progress: bool = True, checkpoint: str | os.PathLike[str] | None = None,
-              checkpoint_every: float = 600.0, stop_after: int | None = None,
-              loss_every: int = 50) -> RunStats:
-        """Train to the end of the last epoch, or until ``stop_after`` more batches, in
-        step with the other processes (:meth:`train_in_lockstep`); the arguments are
-        :meth:`FastTrainer.train`'s. A process alone trains with
-        :meth:`FastTrainer.train` itself."""
-        arguments = dict(progress=progress, checkpoint=checkpoint,
-                         checkpoint_every=checkpoint_every, stop_after=stop_after,
-                         loss_every=loss_every)
-        if self.world == 1:
-            return super().train(**arguments)
-        return self.train_in_lockstep(**arguments)
+    # --- the loop's hooks: stepping in lockstep ------------------------------------------
+    # FastTrainer.train runs the loop; these say what several processes change in it.
+    # An epoch has as many steps as the largest shard needs; the learning rate decays
+    # with the effective words of all the processes, and ``stats.words`` counts them
+    # all. Checkpoints are written by rank 0 alone, and only where the tables agree
+    # (after an exchange or an average); when to write one is decided by rank 0's clock
+    # and shared with the others. With one process, the run is step for step
+    # FastTrainer's, which the tests check.
+    @property
+    def _writes(self) -> bool:
+        return self.rank == 0
 
-    def train_in_lockstep(self, progress: bool = True,
-                          checkpoint: str | os.PathLike[str] | None = None,
-                          checkpoint_every: float = 600.0, stop_after: int | None = None,
-                          loss_every: int = 50) -> RunStats:
-        """:meth:`train` for several processes (with one, it trains step for step as
-        :meth:`FastTrainer.train` does, which the tests check).
+    def _epoch_steps(self, kept: int) -> int:
+        self._kept_all = self._gather_int(kept)
+        return max(-(-k // self.config.batch_size) for k in self._kept_all)
 
-        Every process calls it. An epoch has as many steps as the largest shard needs;
-        the learning rate decays with the effective words of all the processes, and
-        ``stats.words`` counts them all. Checkpoints are written by rank 0 alone, and
-        only where the tables agree (after an exchange or an average); when to write
-        one is decided by rank 0's clock and shared with the others.
-        """
-        cfg = self.config
-        total_words = int(cfg.epochs * self.words_per_epoch)
-        bar = Progress(total_words, unit="word", enabled=progress and self.rank == 0)
-        bar.done = int(self.words_done)
-        saved_at, batches, syncs = time.perf_counter(), 0, 0
-        threads = torch.get_num_threads()
-        if cfg.workers > 1:
-            torch.set_num_threads(1)
-        try:
-            while self.epoch < cfg.epochs:
-                started = time.perf_counter()
-                generator = self._generator(self.epoch)
-                ids, sentence = self._subsample(generator)
-                kept = len(ids) - sum(self._padding)
-                kept_all = self._gather_int(kept)
-                steps = max(-(-k // cfg.batch_size) for k in kept_all)
-                # resuming inside the epoch: draw again what the steps before drew
-                # (the checkpoint holds rank 0's generator only)
-                for batch in range(self.batch):
-                    if self._size(kept, batch) > 0:
-                        self._draw(self._size(kept, batch), generator)
-                self.generator_state = None
-                every = max(1, min(loss_every, steps // 20))
-                if self.batch == 0:
-                    self.stats.epoch_losses = []
-                while self.batch < steps:
-                    size = self._size(kept, self.batch)
-                    loss = None
-                    if size > 0:
-                        reduced, noise = self._draw(size, generator)
-                        loss = self.step(ids, sentence, self.batch * cfg.batch_size, size,
-                                         reduced, noise, self._alpha(),
-                                         self.batch % every == 0)
-                    elif self.world > 1 and self.sync == "sparse":
-                        self._exchange([])  # join the exchange with nothing to add
-                    words = sum(self._size(k, self.batch) for k in kept_all)
-                    self.batch += 1
-                    self.words_done += words
-                    self.stats.words += words
-                    synced = self.sync == "sparse" or self.batch == steps \
-                        or self.batch % self.average_every == 0
-                    if self.world > 1 and self.sync == "average" and synced:
-                        self._average()
-                    if loss is not None:
-                        value = float(loss)
-                        self._check_loss(value)
-                        self.stats.losses.append((int(self.words_done), value))
-                        self.stats.epoch_losses.append(value)
-                        bar.set(loss=f"{value:.3f}", epoch=self.epoch + 1)
-                    bar.update(words)
-                    batches += 1
-                    if not synced:
-                        continue
-                    syncs += 1
-                    stopping = stop_after is not None and batches >= stop_after
-                    saving = checkpoint is not None and (stopping or (
-                        syncs % 8 == 0 and self._anyone(
-                            self.rank == 0
-                            and time.perf_counter() - saved_at >= checkpoint_every)))
-                    if saving:
-                        self._check_tables()
-                        self._sync()
-                        self.stats.seconds += time.perf_counter() - started
-                        if self.rank == 0:
-                            self.generator_state = generator.get_state()
-                            self.save(checkpoint)
-                            self.generator_state = None
-                        started = saved_at = time.perf_counter()
-                    if stopping:
-                        self._sync()
-                        self.stats.seconds += time.perf_counter() - started
-                        self.generator_state = generator.get_state()
-                        return self.stats
-                self._check_tables()
-                self._sync()
-                self.stats.seconds += time.perf_counter() - started
-                self.epoch, self.batch = self.epoch + 1, 0
-            if checkpoint is not None and self.rank == 0:
-                self.save(checkpoint)
-        finally:
-            bar.close()
-            torch.set_num_threads(threads)
-        return self.stats
+    def _resume_position(self, generator: torch.Generator, kept: int) -> None:
+        # the checkpoint holds rank 0's generator only: every process draws again what
+        # its steps before the checkpoint drew
+        for batch in range(self.batch):
+            if self._size(kept, batch) > 0:
+                self._draw(self._size(kept, batch), generator)
+        self.generator_state = None
 
-    def _size(self, kept: int, batch: int) -> int:
-        """The centers of step ``batch`` for a process with ``kept`` tokens this epoch
-        (0 once they are used up)."""
-        return max(0, min(self.config.batch_size, kept - batch * self.config.batch_size))
+    def _idle_step(self) -> None:
+        if self.world > 1 and self.sync == "sparse":
+            self._exchange([])  # join the exchange with nothing to add
+
+    def _step_words(self, kept: int, batch: int) -> int:
+        return sum(self._size(k, batch) for k in self._kept_all)
+
+    def _after_step(self, steps: int) -> bool:
+        synced = self.sync == "sparse" or self.batch == steps \
+            or self.batch % self.average_every == 0
+        if self.world > 1 and self.sync == "average" and synced:
+            self._average()
+        return synced
+
+    def _time_to_save(self, due: bool, syncs: int) -> bool:
+        # a collective decision, taken every 8 syncs so that it costs little
+        return syncs % 8 == 0 and self._anyone(self.rank == 0 and due)
 
 
 # --- a model of the time spent talking ----------------------------------------------------

@@ -643,9 +643,9 @@ class FastTrainer:
         """
         cfg = self.config
         total_words = int(cfg.epochs * self.words_per_epoch)
-        bar = Progress(total_words, unit="word", enabled=progress)
+        bar = Progress(total_words, unit="word", enabled=progress and self._writes)
         bar.done = int(self.words_done)
-        saved_at, batches = time.perf_counter(), 0
+        saved_at, batches, syncs = time.perf_counter(), 0, 0
         # several workers share a step: each runs its operators on one thread
         threads = torch.get_num_threads()
         if cfg.workers > 1:
@@ -655,41 +655,49 @@ class FastTrainer:
                 started = time.perf_counter()
                 generator = self._generator(self.epoch)
                 ids, sentence = self._subsample(generator)
-                if self.generator_state is not None:  # resuming inside this epoch
-                    generator.set_state(self.generator_state)
-                    self.generator_state = None
                 kept = len(ids) - sum(self._padding)
-                starts = range(self.batch * cfg.batch_size, kept, cfg.batch_size)
+                steps = self._epoch_steps(kept)
+                self._resume_position(generator, kept)
                 # batches whose loss is measured: at least 20 per epoch (or all)
-                every = max(1, min(loss_every, -(-kept // cfg.batch_size) // 20))
+                every = max(1, min(loss_every, steps // 20))
                 if self.batch == 0:
                     self.stats.epoch_losses = []
-                for start in starts:
-                    size = min(cfg.batch_size, kept - start)
-                    want_loss = self.batch % every == 0
-                    reduced, noise = self._draw(size, generator)
-                    loss = self.step(ids, sentence, start, size, reduced, noise,
-                                     self._alpha(), want_loss)
+                while self.batch < steps:
+                    size = self._size(kept, self.batch)
+                    loss = None
+                    if size > 0:
+                        reduced, noise = self._draw(size, generator)
+                        loss = self.step(ids, sentence, self.batch * cfg.batch_size, size,
+                                         reduced, noise, self._alpha(),
+                                         self.batch % every == 0)
+                    else:
+                        self._idle_step()
+                    words = self._step_words(kept, self.batch)
                     self.batch += 1
-                    self.words_done += size
-                    self.stats.words += size
+                    self.words_done += words
+                    self.stats.words += words
+                    synced = self._after_step(steps)
                     if loss is not None:
                         value = float(loss)
                         self._check_loss(value)
                         self.stats.losses.append((int(self.words_done), value))
                         self.stats.epoch_losses.append(value)
                         bar.set(loss=f"{value:.3f}", epoch=self.epoch + 1)
-                    bar.update(size)
+                    bar.update(words)
                     batches += 1
+                    if not synced:  # the processes' tables differ: nothing to save yet
+                        continue
+                    syncs += 1
                     stopping = stop_after is not None and batches >= stop_after
-                    if checkpoint is not None and (
-                            stopping or time.perf_counter() - saved_at >= checkpoint_every):
+                    if checkpoint is not None and (stopping or self._time_to_save(
+                            time.perf_counter() - saved_at >= checkpoint_every, syncs)):
                         self._check_tables()
                         self._sync()
                         self.stats.seconds += time.perf_counter() - started
-                        self.generator_state = generator.get_state()
-                        self.save(checkpoint)
-                        self.generator_state = None
+                        if self._writes:
+                            self.generator_state = generator.get_state()
+                            self.save(checkpoint)
+                            self.generator_state = None
                         started = saved_at = time.perf_counter()
                     if stopping:
                         self._sync()
@@ -700,12 +708,47 @@ class FastTrainer:
                 self._sync()
                 self.stats.seconds += time.perf_counter() - started
                 self.epoch, self.batch = self.epoch + 1, 0
-            if checkpoint is not None:
+            if checkpoint is not None and self._writes:
                 self.save(checkpoint)
         finally:
             bar.close()
             torch.set_num_threads(threads)
         return self.stats
+
+    # --- what a run of several processes changes in the loop (appendix B) ------------
+    # One process trains alone: every step is its own, its tables are always the ones to
+    # save, and it writes the checkpoint itself. DistributedTrainer overrides these.
+    _writes = True  # whether this process writes the checkpoint
+
+    def _size(self, kept: int, batch: int) -> int:
+        """The centers of step ``batch`` of an epoch of ``kept`` tokens (0 once they are
+        used up)."""
+        return max(0, min(self.config.batch_size, kept - batch * self.config.batch_size))
+
+    def _epoch_steps(self, kept: int) -> int:
+        """The steps of an epoch of ``kept`` tokens."""
+        return -(-kept // self.config.batch_size)
+
+    def _resume_position(self, generator: torch.Generator, kept: int) -> None:
+        """Put ``generator`` where the checkpoint left it inside this epoch, if it did."""
+        if self.generator_state is not None:
+            generator.set_state(self.generator_state)
+            self.generator_state = None
+
+    def _idle_step(self) -> None:
+        """A step with no centers left in this process's epoch (never alone)."""
+
+    def _step_words(self, kept: int, batch: int) -> int:
+        """The effective words step ``batch`` trained on."""
+        return self._size(kept, batch)
+
+    def _after_step(self, steps: int) -> bool:
+        """Whatever follows a step; whether the tables are now the ones to save."""
+        return True
+
+    def _time_to_save(self, due: bool, syncs: int) -> bool:
+        """Whether to write a checkpoint now, ``due`` by this process's clock."""
+        return due
 
     # --- the divergence guard -----------------------------------------------------
     def _diverged(self, what: str) -> DivergenceError:

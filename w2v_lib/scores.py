@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import torch
 
-from .evaluation import SIMLEX999, WORDSIM353, analogy_accuracy, similarity_spearman
+from gensim.test.utils import datapath
+
+from .evaluation import (SIMLEX999, WORDSIM353, analogy_accuracy, load_word_pairs,
+                         similarity_spearman)
 from .vectors import WordVectors
 
 __all__ = ["TOY_PARTNERS", "partner_rank", "toy_scores", "wikitext_scores", "scores_of",
-           "ScoreTable", "spread_overlaps"]
+           "ScoreTable", "spread_overlaps", "rarer_word_boundary", "rare_and_frequent_scores"]
 
 # Pairs of words that play the same role in the toy corpus of chapter 1.
 TOY_PARTNERS: tuple[tuple[str, str], ...] = (
@@ -167,3 +170,51 @@ def spread_overlaps(table: ScoreTable, a: str, b: str, metric: str) -> bool:
     gap = abs(table.mean(a, metric) - table.mean(b, metric))
     return gap <= max(table.std(a, metric), table.std(b, metric))
 
+
+
+# --- rare and frequent words scored apart (chapter 5) -------------------------------
+
+_BENCHMARKS = {"WS353": WORDSIM353, "SimLex": SIMLEX999}
+
+
+def _rarer_counts(benchmark: str, count: Callable[[str], int]) -> list[tuple[tuple, int]]:
+    """The pairs of ``benchmark`` whose two words occur in the corpus, each with the
+    count of its rarer word."""
+    if benchmark not in _BENCHMARKS:
+        raise ValueError(f"benchmark must be one of {', '.join(_BENCHMARKS)}; got {benchmark!r}.")
+    pairs = load_word_pairs(datapath(_BENCHMARKS[benchmark]))
+    rarer = [(pair, min(count(pair[0]), count(pair[1]))) for pair in pairs]
+    return [(pair, n) for pair, n in rarer if n > 0]
+
+
+def rarer_word_boundary(benchmark: str, count: Callable[[str], int]) -> int:
+    """The median, over the pairs of ``benchmark`` ("WS353" or "SimLex") whose words
+    both occur in the corpus, of the corpus count of the pair's rarer word.
+
+    Introduced in chapter 5, to score rare and frequent words apart: ``count(word)`` is
+    the word's count in the training corpus (``vocab.count``), 0 for a word it lacks.
+    """
+    counts = sorted(n for _, n in _rarer_counts(benchmark, count))
+    if len(counts) < 4:
+        raise ValueError(f"only {len(counts)} pairs of {benchmark} have both words in the "
+                         "corpus; a split into rare and frequent needs at least 4.")
+    return int(statistics.median_low(counts))
+
+
+def rare_and_frequent_scores(vectors: WordVectors, count: Callable[[str], int],
+                             boundaries: Mapping[str, int]) -> dict[str, float]:
+    """The Spearman correlation of each benchmark in ``boundaries`` (name to boundary,
+    from :func:`rarer_word_boundary`) over its rare pairs (the rarer word occurs at most
+    ``boundary`` times in the corpus) and over its frequent pairs (more often), as
+    ``{"WS353 rare": ..., "WS353 frequent": ..., ...}``.
+
+    Introduced in chapter 5: the paper's claim for subsampling is about rare words.
+    A pair whose words the vectors lack is skipped, as :func:`similarity_spearman` does.
+    """
+    scores = {}
+    for benchmark, boundary in boundaries.items():
+        rarer = _rarer_counts(benchmark, count)
+        for name, part in (("rare", [p for p, n in rarer if n <= boundary]),
+                           ("frequent", [p for p, n in rarer if n > boundary])):
+            scores[f"{benchmark} {name}"] = similarity_spearman(vectors, part)[0]
+    return scores

@@ -22,8 +22,10 @@ from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_
 from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_grads, check_masked_mean
 from .evaluation import check_length_prediction, check_spearman, check_three_cos_add
-from .negative_sampling import (check_effective_words, check_keep_probability, check_negative_sampling_loss,
-                                check_noise_probs, check_sgns_grads, check_unigram_table)
+from .negative_sampling import (check_negative_sampling_loss, check_neutral_share, check_sgns_grads,
+                                check_unigram_table)
+from .prediction import check_collapse_prediction
+from .subsampling import check_first_dropped_share, check_subsampling_prediction
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
@@ -38,9 +40,10 @@ __all__ = [
     # chapter 3
     "check_masked_mean", "check_cbow_grads",
     # chapter 4
-    "check_noise_probs", "check_unigram_table", "check_sgns_grads",
+    "check_negative_sampling_loss", "check_neutral_share", "check_unigram_table", "check_sgns_grads",
+    "check_collapse_prediction",
     # chapter 5
-    "check_keep_probability", "check_negative_sampling_loss", "check_effective_words",
+    "check_first_dropped_share", "check_subsampling_prediction",
     # chapter 6
     "check_length_prediction", "check_three_cos_add", "check_spearman",
     # chapter 7
@@ -56,4 +59,5 @@ __all__ = [
 ]
 
 # the "predict, then run" checks: a prediction and a measurement, not a function
-PREDICTION_CHECKS = ["check_length_prediction"]
+PREDICTION_CHECKS = [
+    "check_collapse_prediction", "check_subsampling_prediction", "check_length_prediction"]
