@@ -1,4 +1,4 @@
-"""A model of the fast trainer's speed on GPUs this course could not use (chapter 7).
+"""A model of the fast trainer's speed on GPUs, from counts taken without one (chapter 7).
 
 For every batch size, one training step is counted without a GPU: the trainer is
 moved to a fake ``cuda`` device (PyTorch's FakeTensorMode) and every operator of the
@@ -12,7 +12,8 @@ costs, ``predict_words_per_second`` gives effective words per second:
 * Python issues the kernels one by one, ``--launch`` seconds of host time each; the GPU
   works while Python issues, so a step takes the longer of the two.
 
-These are predictions of a model, not measurements: nothing here ran on a GPU.
+These are predictions of a model, not measurements: nothing here runs on a GPU
+(``bench/gpu_measure.py`` measures the trainer on one, beside these predictions).
 
     python bench/gpu_model.py --json bench/results/gpu_model.json
 

@@ -25,10 +25,9 @@ from gensim.test.utils import datapath
 from scipy.stats import spearmanr
 
 from .vectors import WordVectors, analogy_scores
-from .vocab import Vocab
 
 __all__ = ["Analogy", "AnalogyResult", "load_analogies", "analogy_accuracy", "load_word_pairs",
-           "similarity_spearman", "to_keyed_vectors", "wordsim353"]
+           "similarity_spearman"]
 
 ANALOGIES = "questions-words.txt"
 WORDSIM353 = "wordsim353.tsv"
@@ -158,23 +157,6 @@ def similarity_spearman(vectors: WordVectors, pairs: list[tuple[str, str, float]
     cosines = [float(vectors.unit[vectors.row(a)] @ vectors.unit[vectors.row(b)]) for a, b, _ in known]
     rho = spearmanr([s for *_, s in known], cosines).statistic
     return float(rho), len(known) / len(pairs)
-
-
-def to_keyed_vectors(vectors: torch.Tensor, vocab: Vocab):
-    """A trained table and its vocabulary as a gensim ``KeyedVectors`` (``<unk>`` left out).
-
-    Introduced in chapter 4.
-    """
-    return WordVectors.from_model(vectors, vocab).to_keyed_vectors()
-
-
-def wordsim353(vectors: torch.Tensor, vocab: Vocab) -> tuple[float, float]:
-    """WordSim353 Spearman correlation of a trained table, and the share of pairs scored.
-
-    Introduced in chapter 4, as a first yardstick before chapter 6. It agrees with
-    gensim's ``evaluate_word_pairs`` on the same vectors.
-    """
-    return similarity_spearman(WordVectors.from_model(vectors, vocab), WORDSIM353)
 
 
 # --- how much of an analogy score is the analogy? (chapter 9) ----------------------------
