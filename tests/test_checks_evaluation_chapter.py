@@ -1,15 +1,18 @@
 """The exercise checks of chapter 6 accept the chapter's solutions and reject typical
-wrong answers, each with a message that names what is wrong."""
+wrong answers, each with a message that names what is wrong; the prediction check says
+"right" exactly when the prediction is what the run measured."""
+
+import re
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
 from checking import run, stub
 from notebook_solutions import solution_sources, solutions
-from w2v_lib.checks import check_cosine_matrix, check_spearman, check_three_cos_add
+from w2v_lib.checks import check_length_prediction, check_spearman, check_three_cos_add
+from w2v_lib.frequency_effects import LENGTH_OUTCOMES, FrequencyBand, FrequencyEffects
 
 CHAPTER_6 = "06_evaluation.ipynb"
 
@@ -19,45 +22,12 @@ def test_the_chapter_has_its_solutions():
 
 
 @pytest.mark.parametrize("name, check", [
-    ("cosine_matrix", check_cosine_matrix),
     ("three_cos_add", check_three_cos_add),
     ("spearman", check_spearman),
 ])
 def test_the_chapter_solutions_pass(name, check, capsys):
     verdict, out = run(check, solutions(CHAPTER_6)[name], capsys)
     assert verdict and "All " in out and " cases pass. Well done!" in out
-
-
-@pytest.mark.parametrize("wrong, message, hint", [
-    (stub, "… not attempted yet: cosine_matrix still raises NotImplementedError.", None),
-    (lambda a, b: a @ b.T, "✗ two 2-D vectors against one: at index [0, 0]: expected 0.6, got 6.", "normalise the rows first"),
-    (lambda a, b: F.normalize(a, dim=1) @ b.T, "✗ two 2-D vectors against one: at index [0, 0]: expected 0.6, got 1.2.",
-     "normalise the rows of B too"),
-    (lambda a, b: F.normalize(a, dim=0) @ F.normalize(b, dim=0).T,
-     "✗ two 2-D vectors against one: at index [0, 0]: expected 0.6, got 0.9487.", "(dim=1), not each column"),
-    (lambda a, b: F.normalize(b, dim=1) @ F.normalize(a, dim=1).T,
-     "✗ two 2-D vectors against one: expected shape (2, 1), got (1, 2) (it looks transposed).", None),
-    (lambda a, b: F.cosine_similarity(a, b), "✗ two 2-D vectors against one: expected shape (2, 1), got (2,).", None),
-])
-def test_cosine_matrix_rejects_wrong_answers(wrong, message, hint, capsys):
-    verdict, out = run(check_cosine_matrix, wrong, capsys)
-    assert verdict is False and message in out
-    if hint:
-        assert f"Hint: {hint}" in out or hint in out
-
-
-def test_cosine_matrix_reports_normalising_the_inputs_in_place(capsys):
-    """The right cosines, from rows scaled to length 1 in place: chapter 6 passes the
-    real embedding table to this function, which would come back rescaled."""
-    def in_place(A, B):
-        A /= A.norm(dim=1, keepdim=True)
-        B /= B.norm(dim=1, keepdim=True)
-        return A @ B.T
-
-    verdict, out = run(check_cosine_matrix, in_place, capsys)
-    assert verdict is False
-    assert ("✗ two 2-D vectors against one: your function changed its argument `A` in place; "
-            "the caller gets it back changed") in out
 
 
 def scores(unit, a, b, c):
@@ -156,3 +126,96 @@ def test_spearman_shows_a_small_difference(capsys):
     verdict, out = run(check_spearman, lambda x, y: float(spearmanr(x, y).statistic) - 1e-5, capsys)
     assert verdict is False
     assert "✗ no ties, a perfect order: expected 1, got 0.99999 (off by 1e-05, more than rounding explains: 1.7e-06)." in out
+
+
+# --- exercise 6.1: predict, then run --------------------------------------------------
+
+
+def measured(spearman):
+    """A measurement whose Spearman correlation is ``spearman`` (one band of 1,000
+    words)."""
+    return FrequencyEffects(spearman, (FrequencyBand(5, None, 1_000, 1.5, 40.0),))
+
+
+# a correlation that reads as each outcome
+RUNS = {"longer": 0.62, "shorter": -0.45, "unrelated": 0.03}
+
+
+def judge(prediction, effects, capsys):
+    verdict = check_length_prediction(prediction, effects)
+    assert isinstance(verdict, bool)
+    return verdict, " ".join(capsys.readouterr().out.split())
+
+
+def test_the_chapter_solution_predicts_one_of_the_outcomes():
+    """The solution writes a prediction and checks it against the chapter's own run
+    (nbval runs it there: it needs the run)."""
+    (source,) = [s for s in solution_sources(CHAPTER_6) if "check_length_prediction" in s]
+    prediction = re.search(r'^prediction = "(\w+)"', source, re.M).group(1)
+    assert prediction in LENGTH_OUTCOMES
+    assert source.rstrip().endswith("assert check_length_prediction(prediction, effects)")
+
+
+@pytest.mark.parametrize("truth", LENGTH_OUTCOMES)
+@pytest.mark.parametrize("prediction", LENGTH_OUTCOMES)
+def test_a_prediction_is_right_exactly_when_the_run_measured_it(prediction, truth, capsys):
+    verdict, out = judge(prediction, measured(RUNS[truth]), capsys)
+    assert f"measured in this run: Spearman {RUNS[truth]:+.2f} between count and length " \
+           f"over 1,000 words, so {truth!r}." in out
+    if prediction == truth:
+        assert verdict is True
+        assert f"✓ you predicted {prediction!r}: right. Well done!" in out and "✗" not in out
+    else:
+        assert verdict is False
+        assert f"✗ you predicted {prediction!r}, but this run measured {truth!r}." in out
+        hints = re.findall(r"Hint: (.*)", out)
+        assert len(hints) == 1 and "✓" not in out
+
+
+def test_each_wrong_prediction_gets_its_own_hint(capsys):
+    seen = set()
+    for truth in LENGTH_OUTCOMES:
+        for prediction in LENGTH_OUTCOMES:
+            if prediction != truth:
+                out = judge(prediction, measured(RUNS[truth]), capsys)[1]
+                seen.add(out.split("Hint: ")[1])
+    assert len(seen) == 5  # "too weak to call" is one hint for both wrong outcomes
+    out = judge("shorter", measured(RUNS["longer"]), capsys)[1]
+    assert "Hint: the most frequent words are thinned out by subsampling" in out
+
+
+@pytest.mark.parametrize("stub_prediction", [None, ...])
+def test_no_prediction_is_not_attempted_and_hides_the_measurement(stub_prediction, capsys):
+    verdict, out = judge(stub_prediction, measured(0.62), capsys)
+    assert verdict is False
+    assert "… not attempted yet: set `prediction` to one of 'longer', 'shorter', " \
+           "'unrelated' before you look at the measurement" in out
+    assert "Spearman" not in out and "0.62" not in out
+
+
+@pytest.mark.parametrize("wrong", ["long", "bigger", 1, True, ["longer"]])
+def test_an_answer_that_is_no_outcome_is_refused(wrong, capsys):
+    verdict, out = judge(wrong, measured(0.62), capsys)
+    assert verdict is False
+    assert "which is none of the outcomes: write one of 'longer', 'shorter', 'unrelated'." in out
+    assert "Spearman" not in out
+
+
+@pytest.mark.parametrize("written", ["Longer", " longer ", "LONGER\n"])
+def test_the_same_prediction_written_otherwise_passes(written, capsys):
+    verdict, out = judge(written, measured(0.62), capsys)
+    assert verdict is True and "✓ you predicted 'longer': right." in out
+
+
+@pytest.mark.parametrize("spearman, outcome", [
+    (0.1, "unrelated"), (0.1001, "longer"), (-0.1, "unrelated"), (-0.1001, "shorter"), (0.0, "unrelated")])
+def test_the_outcome_at_the_edges(spearman, outcome, capsys):
+    verdict, out = judge(outcome, measured(spearman), capsys)
+    assert verdict is True, out
+
+
+def test_the_prediction_check_is_registered_as_one():
+    import w2v_lib.checks as checks
+    assert "check_length_prediction" in checks.__all__
+    assert "check_length_prediction" in checks.PREDICTION_CHECKS
+    assert set(checks.PREDICTION_CHECKS) <= set(checks.__all__)

@@ -243,15 +243,6 @@ def negative_sampling_loss_bce(hidden, positive, negative):
 # --- chapter 6 ----------------------------------------------------------------------
 
 
-def cosine_matrix_divide(A, B):
-    return (A @ B.T) / (A.norm(dim=1)[:, None] * B.norm(dim=1)[None, :])
-
-
-def cosine_matrix_float64(A, B):
-    A, B = A.double(), B.double()
-    return (A @ B.T / torch.outer(A.norm(dim=1), B.norm(dim=1))).float()
-
-
 def three_cos_add_three_cosines(unit, a, b, c):
     scores = unit @ unit[b] - unit @ unit[a] + unit @ unit[c]
     scores[[a, b, c]] = scores.min() - 1  # below every other word
@@ -469,7 +460,6 @@ RIGHT_ANSWERS = {
     "sgns_grads": [sgns_grads_softplus, sgns_grads_float64],
     "first_dropped_share": [first_dropped_share_quadratic, first_dropped_share_float32],
     "negative_sampling_loss": [negative_sampling_loss_softplus, negative_sampling_loss_bce],
-    "cosine_matrix": [cosine_matrix_divide, cosine_matrix_float64],
     "three_cos_add": [three_cos_add_three_cosines, three_cos_add_topk],
     "spearman": [spearman_float32, spearman_corrcoef, spearman_own_ranks],
     "window_mask": [window_mask_by_offsets],

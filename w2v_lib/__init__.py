@@ -23,6 +23,8 @@ One module per concept, each named after it:
 * ``atomic_write``: files that are either written whole or not at all (chapter 6)
 * ``recipe``: chapter 5's recipe in one call, with gensim's parameter names (chapter 6)
 * ``plots``: 2-D maps of word groups, PCA and t-SNE (chapter 6)
+* ``frequency_effects``: how a word's count shows in its vector's length and its
+  neighbours (chapter 6)
 * ``diagrams``: pictures of the ideas, in one palette: the networks, the window, the two
   tables, real pair against noise, subsampling (chapters 2 to 5)
 * ``corpus``: a whole corpus as one tensor of word indices (chapter 7)

@@ -10,22 +10,22 @@ to tell them apart, and a hint, and returns ``False``. A function that changes i
 inputs in place fails. A stub that still raises ``NotImplementedError`` is reported as
 "not attempted yet". When every case passes it returns ``True``.
 
+A "predict, then run" check (those of :data:`PREDICTION_CHECKS`) takes a prediction
+written before an experiment, and the experiment's measurement: it says whether the
+prediction matches what this run measured, and hides the measurement until a
+prediction is written.
+
 One module per chapter's exercises; :mod:`w2v_lib.checks.engine` runs them all.
 """
 
 from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_hot
 from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_grads, check_masked_mean
-from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
+from .evaluation import check_length_prediction, check_spearman, check_three_cos_add
 from .negative_sampling import (check_negative_sampling_loss, check_neutral_share, check_sgns_grads,
                                 check_unigram_table)
-from .subsampling import check_first_dropped_share
-# a "predict, then run" check compares a prediction with what the reader's own run
-# measured: it takes no function, so it is not in __all__ (whose checks the tests run
-# on functions); tests/test_checks_negative_sampling_chapter.py (chapter 4) and
-# tests/test_checks_subsampling_chapter.py (chapter 5) test them
 from .prediction import check_collapse_prediction
-from .subsampling import check_subsampling_prediction
+from .subsampling import check_first_dropped_share, check_subsampling_prediction
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
@@ -41,10 +41,11 @@ __all__ = [
     "check_masked_mean", "check_cbow_grads",
     # chapter 4
     "check_negative_sampling_loss", "check_neutral_share", "check_unigram_table", "check_sgns_grads",
+    "check_collapse_prediction",
     # chapter 5
-    "check_first_dropped_share",
+    "check_first_dropped_share", "check_subsampling_prediction",
     # chapter 6
-    "check_cosine_matrix", "check_three_cos_add", "check_spearman",
+    "check_length_prediction", "check_three_cos_add", "check_spearman",
     # chapter 7
     "check_window_mask", "check_fold_windows", "check_add_rows",
     # chapter 8
@@ -56,3 +57,7 @@ __all__ = [
     # appendix B
     "check_shard_bounds",
 ]
+
+# the "predict, then run" checks: a prediction and a measurement, not a function
+PREDICTION_CHECKS = [
+    "check_collapse_prediction", "check_subsampling_prediction", "check_length_prediction"]

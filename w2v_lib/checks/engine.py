@@ -17,7 +17,7 @@ import inspect
 import math
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +27,8 @@ from torch import nn
 
 from .rounding import UNIT
 
-__all__ = ["Approx", "Case", "Mistake", "run_check", "compare_tensors", "compare_values",
-           "compare_tensor_tuples", "short_repr", "two_numbers"]
+__all__ = ["Approx", "Case", "Mistake", "run_check", "run_prediction", "compare_tensors",
+           "compare_values", "compare_tensor_tuples", "short_repr", "two_numbers"]
 
 # A comparison returns None when ``got`` matches ``expected``, else what is wrong.
 Compare = Callable[[Any, Any], "str | None"]
@@ -274,6 +274,41 @@ def run_check(
     else:
         print(f"All {len(cases)} cases pass. Well done!")
     return True
+
+
+def run_prediction(title: str, prediction: Any, outcomes: Sequence[str], measured: str,
+                   evidence: str, hints: Mapping[tuple[str, str], str]) -> bool:
+    """Compare a prediction written before an experiment with what the experiment
+    measured in this run; print a report, return a bool.
+
+    This is the engine behind the "predict, then run" checks. ``prediction`` is the
+    learner's answer, one of ``outcomes`` (case and surrounding spaces do not matter);
+    ``None`` or ``...`` is "not attempted yet", and then the measurement is not shown,
+    so that it cannot steer the prediction. ``measured`` is the outcome the run gave,
+    ``evidence`` the measurement it was read from, and ``hints[predicted, measured]``
+    what to say to a wrong prediction.
+    """
+    print(f"Checking {title}")
+    choices = ", ".join(repr(o) for o in outcomes)
+    if prediction is None or prediction is Ellipsis:
+        _say(f"… not attempted yet: set `prediction` to one of {choices} before you "
+             "look at the measurement, then run this cell again.")
+        return False
+    if not isinstance(prediction, str) or prediction.strip().lower() not in outcomes:
+        _say(f"✗ your prediction is {_preview(prediction)}, which is none of the "
+             f"outcomes: write one of {choices}.")
+        return False
+    predicted = prediction.strip().lower()
+    _say(f"measured in this run: {evidence}, so {measured!r}.")
+    if predicted == measured:
+        _say(f"✓ you predicted {predicted!r}: right.")
+        print("Well done!")
+        return True
+    _say(f"✗ you predicted {predicted!r}, but this run measured {measured!r}.")
+    hint = hints.get((predicted, measured))
+    if hint:
+        _say(f"Hint: {hint}", indent=4)
+    return False
 
 
 def _compared(compare: Compare, got: Any, expected: Any) -> str | None:

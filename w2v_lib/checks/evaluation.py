@@ -1,5 +1,6 @@
-"""Checks for the exercises of chapter 6: cosine similarity over matrices, 3CosAdd with
-the query words excluded, and the Spearman rank correlation."""
+"""Checks for the exercises of chapter 6: a prediction of how a vector's length follows
+its word's count, 3CosAdd with the query words excluded, and the Spearman rank
+correlation."""
 
 from __future__ import annotations
 
@@ -12,43 +13,49 @@ import torch
 import torch.nn.functional as F
 from scipy.stats import pearsonr, rankdata, spearmanr
 
-from .engine import Approx, Case, Mistake, compare_tensors, run_check, short_repr
+from ..frequency_effects import LENGTH_OUTCOMES, FrequencyEffects
+from .engine import Approx, Case, Mistake, compare_tensors, run_check, run_prediction, short_repr
 from .rounding import UNIT, gamma
 
-__all__ = ["check_cosine_matrix", "check_three_cos_add", "check_spearman"]
+__all__ = ["check_length_prediction", "check_three_cos_add", "check_spearman"]
 
 
-# --- exercise 6.1: all cosines between two sets of vectors ---------------------------
+# --- exercise 6.1: predict, then run: a word's count and its vector's length -------
+
+_LENGTH_HINTS = {
+    ("unrelated", "longer"): (
+        "the cosine ignores the length, but training does not: a vector starts near zero, "
+        "and every time its word is a center the update moves it. A word seen more often "
+        "gets more updates, and its vector grows."),
+    ("shorter", "longer"): (
+        "the most frequent words are thinned out by subsampling and pulled in many "
+        "directions by their many contexts; but most words are rare, and for a rare word "
+        "every occurrence is one more update away from a start near zero. The table below "
+        "shows both, band by band."),
+    ("longer", "shorter"): (
+        "in this run the more frequent words have the shorter vectors; the table below "
+        "shows the lengths band by band."),
+    ("unrelated", "shorter"): (
+        "in this run the count does tell the length: the more frequent words have the "
+        "shorter vectors. The table below shows it band by band."),
+    ("longer", "unrelated"): (
+        "in this run the correlation is too weak to call: the table below shows the "
+        "lengths band by band."),
+    ("shorter", "unrelated"): (
+        "in this run the correlation is too weak to call: the table below shows the "
+        "lengths band by band."),
+}
 
 
-def _cosines(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return F.normalize(a, dim=1) @ F.normalize(b, dim=1).T
-
-
-def check_cosine_matrix(cosine_matrix: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
-    """Check exercise 6.1: ``cosine_matrix(A, B)`` returns the ``(n, m)`` matrix of the
-    cosine similarities between the rows of ``A`` ``(n, d)`` and of ``B`` ``(m, d)``."""
-    g = torch.Generator().manual_seed(6)
-    cases = [Case("two 2-D vectors against one", (torch.tensor([[3.0, 4.0], [1.0, 0.0]]), torch.tensor([[2.0, 0.0]]))),
-             Case("4 against 3, d=5", (torch.randn(4, 5, generator=g), torch.randn(3, 5, generator=g) * 10)),
-             Case("1,000 against 20,000, d=100", (torch.randn(1000, 100, generator=g), torch.randn(20_000, 100, generator=g)))]
-    mistakes = [
-        Mistake(lambda a, b: a @ b.T, "divide each dot product by the two lengths: normalise the rows first."),
-        Mistake(lambda a, b: F.normalize(a, dim=1) @ b.T, "normalise the rows of B too."),
-        Mistake(lambda a, b: F.normalize(a, dim=0) @ F.normalize(b, dim=0).T,
-                "normalise each row (dim=1), not each column."),
-    ]
-    return run_check("cosine_matrix", cosine_matrix, cases, _exact_cosines, compare_tensors, mistakes)
-
-
-def _exact_cosines(a: torch.Tensor, b: torch.Tensor) -> Approx:
-    """The cosines in float64, with the allowance of a float32 answer, whether it
-    normalises the rows first or divides the dot products by the lengths: a dot
-    product of length d and two lengths (each a sum of d squares and a square root),
-    so about 2 gamma(d) times the sum of |products| of the unit rows."""
-    exact = _cosines(a.double(), b.double())
-    magnitude = F.normalize(a.double(), dim=1).abs() @ F.normalize(b.double(), dim=1).abs().T
-    return Approx(exact, (2 * gamma(a.shape[1]) + 10 * UNIT) * magnitude, a.dtype)
+def check_length_prediction(prediction: str | None, effects: FrequencyEffects) -> bool:
+    """Check exercise 6.1: ``prediction`` (``"longer"``, ``"shorter"`` or
+    ``"unrelated"``), written before the experiment, against what
+    :func:`w2v_lib.frequency_effects.frequency_effects` measured in this run: how the
+    length of a word's vector follows its count."""
+    evidence = (f"Spearman {effects.spearman:+.2f} between count and length over "
+                f"{sum(b.words for b in effects.bands):,} words")
+    return run_prediction("your prediction of the lengths", prediction, LENGTH_OUTCOMES,
+                          effects.outcome, evidence, _LENGTH_HINTS)
 
 
 # --- exercise 6.2: 3CosAdd with the query words excluded -----------------------------
