@@ -34,10 +34,19 @@ def solution_sources(notebook: str) -> list[str]:
     return sources
 
 
+def is_prediction(source: str) -> bool:
+    """Whether a solution answers a "predict, then run" exercise: it sets ``prediction``
+    and is checked against the chapter's own experiment, which only a run of the whole
+    notebook (nbval) has."""
+    return any(line.startswith("prediction =") for line in source.splitlines())
+
+
 def solutions(notebook: str) -> dict:
-    """Run the prelude and every solution cell of ``notebook``; return the names they define."""
+    """Run the prelude and every solution cell of ``notebook`` that writes code (not a
+    prediction); return the names they define."""
     namespace: dict = {}
     exec(PRELUDE, namespace)
     for source in solution_sources(notebook):
-        exec(source, namespace)
+        if not is_prediction(source):
+            exec(source, namespace)
     return namespace

@@ -20,7 +20,7 @@ CHAPTER_OF = {
     "sentence_pairs": "02_skipgram_softmax.ipynb", "softmax_grad": "02_skipgram_softmax.ipynb",
     "skipgram_grads": "02_skipgram_softmax.ipynb", "expected_pairs": "02_skipgram_softmax.ipynb",
     "masked_mean": "03_cbow_softmax.ipynb", "cbow_grads": "03_cbow_softmax.ipynb",
-    "noise_probs": "04_negative_sampling.ipynb", "unigram_table": "04_negative_sampling.ipynb",
+    "neutral_share": "04_negative_sampling.ipynb", "unigram_table": "04_negative_sampling.ipynb",
     "sgns_grads": "04_negative_sampling.ipynb",
     "first_dropped_share": "05_subsampling_recipe.ipynb",
     "negative_sampling_loss": "04_negative_sampling.ipynb",
@@ -87,7 +87,7 @@ CHECKS_WITH_ROUNDING = [check for check in ALL_CHECKS if approx_parts(
 
 def test_the_float_checks_all_allow_for_rounding():
     assert sorted(map(check_id, CHECKS_WITH_ROUNDING)) == sorted([
-        "softmax_grad", "skipgram_grads", "masked_mean", "cbow_grads", "noise_probs",
+        "softmax_grad", "skipgram_grads", "masked_mean", "cbow_grads", "neutral_share",
         "sgns_grads", "negative_sampling_loss",
         "cosine_matrix", "spearman", "fold_windows", "add_rows", "path_log_probs", "hs_grads"])
 

@@ -152,14 +152,32 @@ def cbow_grads_float64(context_vectors, mask, output_vectors, centers):
 # --- chapter 4 ----------------------------------------------------------------------
 
 
-def noise_probs_float32(counts, power):
-    weights = counts.float().pow(power)
-    return (weights / weights.sum()).double()
+def neutral_share_float32(counts, power):
+    shares = counts.float() / counts.float().sum()
+    return (shares ** power).sum() ** (1 / (power - 1))
 
 
-def noise_probs_log_space(counts, power):
-    weights = torch.exp(power * torch.log(counts.double()))  # exp(-inf) = 0 for a count of 0
-    return weights / weights.sum()
+def neutral_share_log_space(counts, power):
+    # log Z = log sum_w count_w ** a - a log total, summed with logsumexp
+    logs = counts.double().log()
+    log_z = torch.logsumexp(power * logs, 0) - power * counts.double().sum().log()
+    return float(torch.exp(log_z / (power - 1)))
+
+
+def neutral_share_by_bisection(counts, power):
+    # the share p at which p ** a / Z - p changes sign, found by halving [0, 1]
+    shares = counts.double() / counts.sum()
+    z = float((shares ** power).sum())
+    low, high = 1e-300, 1.0   # p ** a / Z > p below p*, < p above it
+    for _ in range(2000):
+        middle = (low * high) ** 0.5 if high / low > 4 else (low + high) / 2
+        if middle ** power / z > middle:
+            low = middle
+        else:
+            high = middle
+        if high - low <= 1e-17 * high:
+            break
+    return (low + high) / 2
 
 
 def unigram_table_float32(probs, size):
@@ -446,7 +464,7 @@ RIGHT_ANSWERS = {
     "expected_pairs": [expected_pairs_closed_form, expected_pairs_by_position, expected_pairs_float32],
     "masked_mean": [masked_mean_where, masked_mean_matmul, masked_mean_loop],
     "cbow_grads": [cbow_grads_autograd, cbow_grads_einsum, cbow_grads_float64],
-    "noise_probs": [noise_probs_float32, noise_probs_log_space],
+    "neutral_share": [neutral_share_float32, neutral_share_log_space, neutral_share_by_bisection],
     "unigram_table": [unigram_table_float32, unigram_table_largest_remainder, unigram_table_bucketize],
     "sgns_grads": [sgns_grads_softplus, sgns_grads_float64],
     "first_dropped_share": [first_dropped_share_quadratic, first_dropped_share_float32],

@@ -1,8 +1,11 @@
 """Noise distribution, samplers, subsampling and the negative-sampling models."""
 
+import time
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from scipy.stats import chisquare
 
 from w2v_lib.negative_sampling import CBOWNS, SGNS, negative_sampling_loss, sgns_grads
@@ -219,6 +222,47 @@ def test_negative_sampling_training_lowers_the_loss_and_repeats_exactly(kind):
     assert results[0][0] == results[1][0] and torch.equal(results[0][1], results[1][1])
 
 
+def test_without_noise_words_the_vectors_align_and_grow():
+    """K = 0 (chapter 4): the loss only pulls observed pairs together, so training
+    turns every input vector the same way and lengthens it epoch after epoch, and the
+    model calls any pair of words real; with K = 5 on the same pairs it calls a random
+    pair noise."""
+    vocab, ids, sentence = toy_pairs()
+    sampler = AliasSampler(noise_distribution(vocab.counts))
+    pairs = skipgram_pairs(ids, 2, sentence)
+    results = {}
+    for k in [0, 5]:
+        model = SGNS(len(vocab), 10, generator=torch.Generator().manual_seed(0))
+        norms, cosines, real = [], [], []
+
+        def measure(epoch):
+            v, u = model.w_in.weight.detach(), model.w_out.weight.detach()
+            unit = F.normalize(v, dim=1)
+            n = len(v)
+            norms.append(float(v.norm(dim=1).mean()))
+            cosines.append(float(((unit @ unit.T).sum() - n) / (n * n - n)))  # w != w'
+            real.append(float(torch.sigmoid(v @ u.T).mean()))
+
+        history = train(model, pairs, epochs=30, batch_size=32, sampler=sampler, negatives=k,
+                        progress=False, after_epoch=measure)
+        assert history.epochs == 30 and len(norms) == 30
+        results[k] = norms, cosines, real
+    norms, cosines, real = results[0]
+    assert all(b > a for a, b in zip(norms, norms[1:]))
+    assert cosines[-1] > 0.95 and real[-1] > 0.65
+    assert results[5][1][-1] < cosines[-1] - 0.05 and results[5][2][-1] < 0.3
+
+
+def test_without_noise_words_the_loss_is_the_observed_term_alone():
+    model = SGNS(7, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        model.w_out.weight.normal_(generator=torch.Generator().manual_seed(2))
+    c, o = torch.tensor([0, 1, 2]), torch.tensor([3, 4, 5])
+    scores = (model.w_in(c) * model.w_out(o)).sum(-1)
+    got = model.loss(c, o, torch.empty(3, 0, dtype=torch.int64))
+    assert torch.allclose(got, -F.logsigmoid(scores).mean())
+
+
 def test_examples_made_anew_every_epoch():
     vocab, ids, sentence = toy_pairs()
     keep = keep_probabilities(vocab.counts, 1e-2)
@@ -258,3 +302,22 @@ def test_cbow_with_the_whole_error_gives_every_context_word_all_of_dl_dh():
             assert torch.allclose(whole.w_in.weight.grad[word],
                                   n[example] * exact.w_in.weight.grad[word], atol=1e-6)
     assert torch.allclose(whole.w_out.weight.grad, exact.w_out.weight.grad, atol=1e-6)
+
+
+def test_after_epoch_is_called_once_per_epoch_and_left_out_of_the_time():
+    vocab, ids, sentence = toy_pairs()
+    model = SGNS(len(vocab), 10, generator=torch.Generator().manual_seed(0))
+    called = []
+
+    def slow(epoch):
+        called.append(epoch)
+        time.sleep(0.5)
+
+    start = time.perf_counter()
+    history = train(model, skipgram_pairs(ids, 2, sentence), epochs=3, batch_size=64,
+                    sampler=AliasSampler(noise_distribution(vocab.counts)), progress=False,
+                    after_epoch=slow)
+    wall = time.perf_counter() - start
+    assert called == [1, 2, 3]
+    # the three half-second pauses are not training time
+    assert history.seconds < wall - 1.4

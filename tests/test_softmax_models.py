@@ -128,8 +128,10 @@ def test_training_rejects_empty_or_bad_settings():
     empty = (torch.tensor([], dtype=torch.int64),) * 2
     with pytest.raises(ValueError, match="non-empty"):
         train(model, empty, progress=False)
-    with pytest.raises(ValueError, match="epochs, batch_size and negatives"):
+    with pytest.raises(ValueError, match="epochs and batch_size must be at least 1"):
         train(model, (torch.tensor([1]), torch.tensor([2])), epochs=0, progress=False)
+    with pytest.raises(ValueError, match="negatives at least 0"):
+        train(model, (torch.tensor([1]), torch.tensor([2])), negatives=-1, progress=False)
     with pytest.raises(ValueError, match="Empty batch"):
         model.loss(torch.tensor([], dtype=torch.int64), torch.tensor([], dtype=torch.int64))
 

@@ -59,7 +59,8 @@ Examples = Sequence[torch.Tensor]
 def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator], Examples], *,
           epochs: int = 1, batch_size: int = 256, lr: float = 0.025, seed: int = 0,
           log_every: int = 20, progress: bool = True, device: torch.device | str | None = None,
-          sampler: Sampler | None = None, negatives: int = 5) -> History:
+          sampler: Sampler | None = None, negatives: int = 5,
+          after_epoch: Callable[[int], None] | None = None) -> History:
     """Train ``model`` by SGD; each batch is passed to ``model.loss(*batch)``.
 
     Introduced in chapter 2, extended in chapters 4 and 5.
@@ -70,14 +71,20 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             the start of every epoch (chapter 5 subsamples the corpus anew each time).
         sampler: a noise sampler (chapter 4); each batch then gets ``negatives`` fresh
             noise words per example, appended as the last argument of ``model.loss``.
+            ``negatives=0`` passes an empty ``(B, 0)`` tensor: the loss then only pulls
+            observed pairs together, the run chapter 4 uses to show why noise is needed.
+        after_epoch: called with the epoch's number (from 1) after each epoch, to
+            measure the model as it trains (chapter 4); its time is not counted in
+            ``History.seconds``.
 
     All randomness (the shuffles, the noise words, ``make``) comes from one generator
     seeded with ``seed``, so that a run on the CPU can be repeated exactly. The learning
     rate decays linearly with the share of the run done.
     """
-    if epochs < 1 or batch_size < 1 or lr <= 0 or negatives < 1:
-        raise ValueError(f"epochs, batch_size and negatives must be at least 1 and lr positive; got "
-                         f"epochs={epochs}, batch_size={batch_size}, negatives={negatives}, lr={lr}.")
+    if epochs < 1 or batch_size < 1 or lr <= 0 or negatives < 0:
+        raise ValueError(f"epochs and batch_size must be at least 1, negatives at least 0 and lr "
+                         f"positive; got epochs={epochs}, batch_size={batch_size}, "
+                         f"negatives={negatives}, lr={lr}.")
     make = examples if callable(examples) else (lambda epoch, generator: examples)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
@@ -100,7 +107,9 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
         for i in range(steps):
             batch_index = order[i * batch_size:(i + 1) * batch_size]
             batch = [t[batch_index].to(device) for t in tensors]
-            if sampler is not None:
+            if sampler is not None and negatives == 0:
+                batch.append(torch.empty(len(batch_index), 0, dtype=torch.int64, device=device))
+            elif sampler is not None:
                 batch.append(sampler.sample((len(batch_index), negatives), generator).to(device))
             for group in optimizer.param_groups:
                 group["lr"] = linear_lr(lr, epoch + i / steps, epochs)
@@ -118,6 +127,10 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
                 bar.set(epoch=epoch + 1, loss=f"{history.losses[-1]:.3f}")
                 running, counted = 0.0, 0
             bar.update(1)
+        if after_epoch is not None:
+            measuring = time.perf_counter()
+            after_epoch(epoch + 1)
+            start += time.perf_counter() - measuring  # the training time leaves it out
     bar.close()
     history.seconds = time.perf_counter() - start
     history.epochs = epochs

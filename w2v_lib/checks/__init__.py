@@ -17,12 +17,14 @@ from .lookup import check_cosine_spread, check_linear_from_embedding, check_one_
 from .skipgram import check_expected_pairs, check_sentence_pairs, check_skipgram_grads, check_softmax_grad
 from .cbow import check_cbow_grads, check_masked_mean
 from .evaluation import check_cosine_matrix, check_spearman, check_three_cos_add
-from .negative_sampling import (check_negative_sampling_loss, check_noise_probs, check_sgns_grads,
+from .negative_sampling import (check_negative_sampling_loss, check_neutral_share, check_sgns_grads,
                                 check_unigram_table)
 from .subsampling import check_first_dropped_share
 # a "predict, then run" check compares a prediction with what the reader's own run
 # measured: it takes no function, so it is not in __all__ (whose checks the tests run
-# on functions); tests/test_checks_subsampling_chapter.py tests it
+# on functions); tests/test_checks_negative_sampling_chapter.py (chapter 4) and
+# tests/test_checks_subsampling_chapter.py (chapter 5) test them
+from .prediction import check_collapse_prediction
 from .subsampling import check_subsampling_prediction
 from .fast_training import check_add_rows, check_fold_windows, check_window_mask
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
@@ -38,7 +40,7 @@ __all__ = [
     # chapter 3
     "check_masked_mean", "check_cbow_grads",
     # chapter 4
-    "check_noise_probs", "check_unigram_table", "check_sgns_grads", "check_negative_sampling_loss",
+    "check_negative_sampling_loss", "check_neutral_share", "check_unigram_table", "check_sgns_grads",
     # chapter 5
     "check_first_dropped_share",
     # chapter 6

@@ -1,9 +1,11 @@
-"""Checks for the exercises of chapter 4: the noise distribution, word2vec.c's unigram
-table, and the negative-sampling gradients and loss."""
+"""Checks for the exercises of chapter 4: the negative-sampling loss, the share the
+noise power leaves unchanged, word2vec.c's unigram table, and the negative-sampling
+gradients."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 import torch
@@ -14,7 +16,7 @@ from ..noise import noise_distribution
 from .engine import Approx, Case, Mistake, compare_tensor_tuples, compare_tensors, run_check
 from .rounding import UNIT, gamma
 
-__all__ = ["check_noise_probs", "check_unigram_table", "check_sgns_grads",
+__all__ = ["check_neutral_share", "check_unigram_table", "check_sgns_grads",
            "check_negative_sampling_loss"]
 
 
@@ -27,30 +29,68 @@ def _count_cases(seed: int) -> list[Case]:
             Case("10,000 Zipf-like counts", (zipf,))]
 
 
-# --- exercise 4.1: the noise distribution ----------------------------------------------
+# --- exercise 4.3: the share that the power leaves unchanged ---------------------------
 
 
-def check_noise_probs(noise_probs: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
-    """Check exercise 4.1: ``noise_probs(counts, power)`` returns ``counts ** power``
-    normalised to sum to 1, as float64 (computed in float64 or float32)."""
-    cases = [Case(f"{c.name}, power {p}", (*c.args, p)) for c, p in zip(_count_cases(0), [0.75, 0.75, 0.5, 0.75])]
+def check_neutral_share(neutral_share: Callable[[torch.Tensor, float], Any]) -> bool:
+    """Check exercise 4.3: ``neutral_share(counts, power)``, the unigram share ``p*`` at
+    which ``P_n(w) = p_w ** a / Z`` equals ``p_w`` (with ``p_w = count / total`` and
+    ``Z = sum_w p_w ** a``): ``p* = Z ** (1 / (a - 1))``. A number (a Python float or a
+    scalar tensor), computed in float64 or float32."""
+    cases = [Case("two words, power 0.5", (torch.tensor([3, 1]), 0.5)),
+             Case("five words, not sorted, power 0.75", (torch.tensor([5, 40, 12, 1, 2]), 0.75)),
+             Case("100 random counts, power 0: uniform noise",
+                  (torch.randint(1, 10_000, (100,), generator=torch.Generator().manual_seed(3)), 0.0)),
+             Case("10,000 Zipf-like counts, power 0.75", (_count_cases(0)[3].args[0], 0.75)),
+             Case("10,000 Zipf-like counts, power 0.25", (_count_cases(0)[3].args[0], 0.25))]
+
+    def from_counts(c, a):  # Z summed over the raw counts, not the shares
+        return (c.double() ** a).sum() ** (1 / (a - 1))
+
+    def shares_z(c, a):
+        return ((c.double() / c.sum()) ** a).sum()
+
     mistakes = [
-        Mistake(lambda c, p: noise_distribution(c, 1.0), "raise the counts to the power before normalising."),
-        Mistake(lambda c, p: (c / c.sum()).double() ** p, "normalise after the power, so the result sums to 1."),
-        Mistake(lambda c, p: noise_distribution(c, p).float(), "return float64 (call .double() on the counts first)."),
+        Mistake(from_counts, "Z is the sum of the shares p_w = count / total to the power, "
+                             "not of the raw counts."),
+        Mistake(lambda c, a: shares_z(c, a) ** (1 / (1 - a)),
+                "check the sign of the exponent: p ** (a - 1) = Z gives p = Z ** (1 / (a - 1))."),
+        Mistake(shares_z, "that is Z itself; the neutral share solves p ** a / Z = p for p."),
     ]
-    return run_check("noise_probs", noise_probs, cases, _exact_noise, compare_tensors, mistakes)
+    return run_check("neutral_share", neutral_share, cases, _exact_neutral, _compare_share, mistakes)
 
 
-def _exact_noise(counts: torch.Tensor, power: float) -> Approx:
-    """The noise distribution, with the allowance of an answer computed in float32 (and
-    returned as float64): each power off by a few roundings, a sum of V terms in any
-    order, one division."""
-    probs = noise_distribution(counts, power)
-    return Approx(probs, probs * (gamma(len(counts)) + 8 * UNIT), torch.float64)
+def _exact_neutral(counts: torch.Tensor, power: float) -> Approx:
+    """p* in float64, with the allowance of an answer computed in float32. The shares
+    are off by a sum of V counts and a division, each share to the power by ``power``
+    times that and a few roundings, Z by a sum of V positive terms more; the root
+    multiplies Z's relative error by 1 / (1 - power), and a float32 power (exp of a
+    product with log) adds a few roundings of |log p*| more."""
+    shares = counts.double() / counts.double().sum()
+    z = (shares ** power).sum()
+    exact = z ** (1 / (power - 1))
+    size = len(counts)
+    z_error = power * (gamma(size) + 2 * UNIT) + 4 * UNIT + gamma(size)
+    relative = z_error / (1 - power) + 8 * UNIT + 2 * UNIT * abs(float(exact.log()))
+    return Approx(exact, exact * relative, torch.float64)
 
 
-# --- exercise 4.2: word2vec.c's unigram table ------------------------------------------
+def _compare_share(got: Any, expected: Approx) -> str | None:
+    """A number, as a Python float or a scalar tensor of any float dtype."""
+    if isinstance(got, torch.Tensor):
+        if got.numel() != 1 or got.dim() != 0:
+            return f"expected one number (a scalar), got a tensor of shape {tuple(got.shape)}."
+        if not got.is_floating_point():
+            return f"expected a floating-point number, got a tensor of dtype {got.dtype}."
+        got = got.detach().cpu().double()
+    elif isinstance(got, Real) and not isinstance(got, bool):
+        got = torch.tensor(float(got), dtype=torch.float64)
+    else:
+        return f"expected a number, got {type(got).__name__}."
+    return compare_tensors(got, expected)
+
+
+# --- exercise 4.4: word2vec.c's unigram table ------------------------------------------
 
 
 def _slot_allowance(probs: torch.Tensor, size: int) -> torch.Tensor:
@@ -92,7 +132,7 @@ def _compare_table(got: Any, expected: tuple[torch.Tensor, int]) -> str | None:
 
 
 def check_unigram_table(unigram_table: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
-    """Check exercise 4.2: ``unigram_table(probs, size)`` returns an int64 tensor of
+    """Check exercise 4.4: ``unigram_table(probs, size)`` returns an int64 tensor of
     ``size`` word indices in which word ``w`` fills ``probs[w] * size`` slots, give or
     take one, plus what float32 rounding of the cumulative probabilities allows."""
     cases = [Case("two words, 8 slots", (torch.tensor([0.75, 0.25], dtype=torch.float64), 8)),
@@ -118,7 +158,7 @@ def check_unigram_table(unigram_table: Callable[[torch.Tensor, int], torch.Tenso
     return run_check("unigram_table", unigram_table, cases, lambda p, n: (p, n), compare, mistakes)
 
 
-# --- exercise 4.3: the gradients of skip-gram with negative sampling ------------------
+# --- exercise 4.5: the gradients of skip-gram with negative sampling ------------------
 
 
 def _autograd_sgns(center, positive, negative):
@@ -152,7 +192,7 @@ def _exact_sgns(center, positive, negative) -> tuple[Approx, Approx, Approx]:
 
 
 def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> bool:
-    """Check exercise 4.3: ``sgns_grads(center, positive, negative)`` returns the
+    """Check exercise 4.5: ``sgns_grads(center, positive, negative)`` returns the
     gradients of the mean negative-sampling loss with respect to ``center`` ``(B, d)``,
     ``positive`` ``(B, d)`` and ``negative`` ``(B, K, d)``, against autograd (in float64,
     within the rounding of a float32 answer)."""
@@ -177,11 +217,11 @@ def check_sgns_grads(sgns_grads: Callable[..., tuple[torch.Tensor, torch.Tensor,
                      compare_tensor_tuples(["grad_center", "grad_positive", "grad_negative"]), mistakes)
 
 
-# --- exercise 5.2: the negative-sampling loss ------------------------------------------
+# --- exercise 4.1: the negative-sampling loss ------------------------------------------
 
 
 def check_negative_sampling_loss(loss_fn: Callable[..., torch.Tensor]) -> bool:
-    """Check exercise 5.2: ``negative_sampling_loss(hidden, positive, negative)``, the mean
+    """Check exercise 4.1: ``negative_sampling_loss(hidden, positive, negative)``, the mean
     over the batch of ``-log sigmoid(u_o . h) - sum_k log sigmoid(-u_k . h)``."""
     generator = torch.Generator().manual_seed(6)
     cases = [Case(name, (torch.randn(b, d, generator=generator) * scale, torch.randn(b, d, generator=generator),
