@@ -60,7 +60,6 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
           epochs: int = 1, batch_size: int = 256, lr: float = 0.025, seed: int = 0,
           log_every: int = 20, progress: bool = True, device: torch.device | str | None = None,
           sampler: Sampler | None = None, negatives: int = 5,
-          total_examples: int | None = None,
           after_epoch: Callable[[int], None] | None = None) -> History:
     """Train ``model`` by SGD; each batch is passed to ``model.loss(*batch)``.
 
@@ -74,11 +73,6 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             noise words per example, appended as the last argument of ``model.loss``.
             ``negatives=0`` passes an empty ``(B, 0)`` tensor: the loss then only pulls
             observed pairs together, the run chapter 4 uses to show why noise is needed.
-        total_examples: a budget (chapter 5, which compares settings at equal training
-            time): train on exactly this many examples, however many epochs of ``make``
-            it takes, the last one cut short where the budget ends; the learning rate
-            then decays linearly with the share of the budget done. ``epochs`` is the
-            most epochs the run may take; fewer examples than the budget is an error.
         after_epoch: called with the epoch's number (from 1) after each epoch, to
             measure the model as it trains (chapter 4); its time is not counted in
             ``History.seconds``.
@@ -91,9 +85,6 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
         raise ValueError(f"epochs and batch_size must be at least 1, negatives at least 0 and lr "
                          f"positive; got epochs={epochs}, batch_size={batch_size}, "
                          f"negatives={negatives}, lr={lr}.")
-    if total_examples is not None and total_examples < 1:
-        raise ValueError(f"total_examples must be at least 1 (or None for whole epochs); "
-                         f"got {total_examples}.")
     make = examples if callable(examples) else (lambda epoch, generator: examples)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
@@ -102,11 +93,7 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
     history, running, counted, step = History(), 0.0, 0, 0
     bar = None
     start = time.perf_counter()
-    budget = total_examples
     for epoch in range(epochs):
-        if budget is not None and history.examples >= budget:
-            break
-        history.epochs = epoch + 1
         tensors = make(epoch, generator)
         n = len(tensors[-1])
         if n == 0 or any(len(t) != n for t in tensors):
@@ -114,24 +101,18 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
                              f"{[len(t) for t in tensors]}. An empty corpus or a window that "
                              "found no pairs gives nothing to train on.")
         steps = math.ceil(n / batch_size)
-        if budget is not None:  # the last epoch stops where the budget ends
-            steps = min(steps, math.ceil((budget - history.examples) / batch_size))
         if bar is None:  # sized by the first epoch; later ones may differ a little
-            total_steps = epochs * steps if budget is None else math.ceil(budget / batch_size)
-            bar = Progress(total_steps, enabled=progress)
+            bar = Progress(epochs * steps, enabled=progress)
         order = torch.randperm(n, generator=generator)
         for i in range(steps):
             batch_index = order[i * batch_size:(i + 1) * batch_size]
-            if budget is not None:
-                batch_index = batch_index[:budget - history.examples]
             batch = [t[batch_index].to(device) for t in tensors]
             if sampler is not None and negatives == 0:
                 batch.append(torch.empty(len(batch_index), 0, dtype=torch.int64, device=device))
             elif sampler is not None:
                 batch.append(sampler.sample((len(batch_index), negatives), generator).to(device))
-            done = (epoch + i / steps, epochs) if budget is None else (history.examples, budget)
             for group in optimizer.param_groups:
-                group["lr"] = linear_lr(lr, *done)
+                group["lr"] = linear_lr(lr, epoch + i / steps, epochs)
             mean_loss = model.loss(*batch)
             optimizer.zero_grad()
             (mean_loss * len(batch_index)).backward()  # the sum over the batch
@@ -140,9 +121,7 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             counted += len(batch_index)
             history.examples += len(batch_index)
             step += 1
-            last = (history.examples == budget) if budget is not None else (
-                epoch == epochs - 1 and i == steps - 1)
-            if step % log_every == 0 or last:
+            if step % log_every == 0 or (epoch == epochs - 1 and i == steps - 1):
                 history.steps.append(step)
                 history.losses.append(running / counted)
                 bar.set(epoch=epoch + 1, loss=f"{history.losses[-1]:.3f}")
@@ -154,8 +133,5 @@ def train(model: nn.Module, examples: Examples | Callable[[int, torch.Generator]
             start += time.perf_counter() - measuring  # the training time leaves it out
     bar.close()
     history.seconds = time.perf_counter() - start
-    if budget is not None and history.examples < budget:
-        raise ValueError(f"{epochs} epochs held {history.examples:,} examples, fewer than "
-                         f"total_examples={budget:,}; allow more epochs.")
-    history.epochs = epochs if budget is None else history.epochs
+    history.epochs = epochs
     return history
