@@ -1,42 +1,19 @@
-"""Checks for "predict, then run" exercises: the learner writes down what an experiment
-will show, runs it, and the check compares the prediction with what that run measured.
+"""The check of chapter 4's "predict, then run" exercise: what training without noise
+words (K = 0) does to the vectors.
 
-A prediction is one of a few named outcomes. The check never knows the answer in
-advance: it reads the outcome from the run's own measurements (with the rule printed
-next to the numbers), so a run that came out otherwise would say so.
+The check never knows the answer in advance: it reads the outcome from the run's own
+measurements (:func:`collapse_outcome`, whose rule is in its docstring), prints them,
+and compares the learner's prediction with them through
+:func:`w2v_lib.checks.engine.run_prediction`, the engine of every prediction check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .engine import _say
+from .engine import run_prediction
 
-__all__ = ["judge_prediction", "COLLAPSE_OUTCOMES", "collapse_outcome", "check_collapse_prediction"]
-
-
-def judge_prediction(title: str, prediction: object, outcomes: Mapping[str, str], measured: str,
-                     evidence: str) -> bool:
-    """Compare ``prediction`` with the ``measured`` outcome (both keys of ``outcomes``),
-    print the verdict with the ``evidence`` (the run's numbers), return whether it was
-    right. A prediction that is not one of the outcomes is reported, not judged."""
-    print(f"Checking your prediction: {title}")
-    names = ", ".join(repr(name) for name in outcomes)
-    if prediction is None:
-        _say(f"… no prediction yet: set `prediction` to one of {names}, then run the "
-             "experiment and this cell again.")
-        return False
-    if not isinstance(prediction, str) or prediction.strip().lower() not in outcomes:
-        _say(f"✗ {prediction!r} is not one of the outcomes; choose one of {names}.")
-        return False
-    prediction = prediction.strip().lower()
-    _say(f"the run measured: {evidence}")
-    if prediction == measured:
-        _say(f"✓ right: {measured!r}, {outcomes[measured]}.")
-        return True
-    _say(f"✗ you predicted {prediction!r} ({outcomes[prediction]}); the run shows "
-         f"{measured!r}: {outcomes[measured]}.")
-    return False
+__all__ = ["COLLAPSE_OUTCOMES", "collapse_outcome", "check_collapse_prediction"]
 
 
 # --- chapter 4: negative sampling without noise words ---------------------------------
@@ -85,4 +62,8 @@ def check_collapse_prediction(prediction: object, measured: Mapping[str, Sequenc
     evidence = (f"mean norm {norms[0]:.3g} -> {norms[-1]:.3g}, mean cosine of random "
                 f"pairs {cosines[0]:.2f} -> {cosines[-1]:.2f}, P(real) of random pairs "
                 f"{real[0]:.2f} -> {real[-1]:.2f}")
-    return judge_prediction("training with K = 0", prediction, COLLAPSE_OUTCOMES, outcome, evidence)
+    hints = {(predicted, found): f"{found!r} means that {COLLAPSE_OUTCOMES[found]}."
+             for predicted in COLLAPSE_OUTCOMES for found in COLLAPSE_OUTCOMES
+             if predicted != found}
+    return run_prediction("your prediction of training with K = 0", prediction,
+                          tuple(COLLAPSE_OUTCOMES), outcome, evidence, hints)
