@@ -45,16 +45,17 @@ from pathlib import Path
 
 from w2v_lib.corpus import wikitext_corpus
 from w2v_lib.distributed import (LINKS, average_bytes, epoch_communication_seconds,
-                                 sparse_bytes, steps_per_epoch, touched_rows, zipf_sample)
+                                 sparse_bytes, steps_per_epoch, touched_rows)
 from w2v_lib.fast_training import FastConfig, FastTrainer
-from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost
+from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost, zipf_corpus
+from w2v_lib.wikitext import WIKITEXT_103_TRAIN_TOKENS, WIKITEXT_103_VOCAB
 
 WAYS = ("1x2", "1x2 ops", "2x1 sparse", "2x1 average")
 
 # WikiText-103's training split (Merity et al. 2016) and, as an assumption of the
 # model, all of English Wikipedia as 30 times as many tokens with 2 million words
 # kept by min_count 5; about 70% of the tokens survive subsampling at 1e-3
-SCALES = {"WikiText-103": (103_227_021, 267_735), "Wikipedia": (3_100_000_000, 2_000_000)}
+SCALES = {"WikiText-103": (WIKITEXT_103_TRAIN_TOKENS, WIKITEXT_103_VOCAB), "Wikipedia": (3_100_000_000, 2_000_000)}
 KEPT = 0.70
 
 
@@ -149,7 +150,7 @@ def model(args) -> dict:
     # the model of touched rows, against the rows a step of WikiText-2 really touches
     wikitext = wikitext_corpus("wikitext-2", min_count=5)
     real = touched_rows(FastTrainer(wikitext, config), steps=args.model_steps)
-    zipf = touched_rows(FastTrainer(zipf_sample(len(wikitext.vocab), 40 * batch),
+    zipf = touched_rows(FastTrainer(zipf_corpus(len(wikitext.vocab), 40 * batch),
                                     config), steps=args.model_steps)
     report["wikitext2_rows"] = {"measured": real, "zipf_model": zipf,
                                 "vocab": len(wikitext.vocab)}
@@ -162,7 +163,7 @@ def model(args) -> dict:
     print(f"chapter 7's model of one H100, d={dim}, batch {batch:,}: "
           f"{speed / 1e6:.1f} M words/s")
     for scale, (tokens, vocab) in SCALES.items():
-        rows = touched_rows(FastTrainer(zipf_sample(vocab, 40 * batch), config),
+        rows = touched_rows(FastTrainer(zipf_corpus(vocab, 40 * batch), config),
                             steps=args.model_steps)
         words = KEPT * tokens
         print(f"\n{scale}: {words / 1e6:,.0f} M effective words an epoch, {vocab:,} "

@@ -1,8 +1,8 @@
 """Measure the fast trainer's speed on a CUDA GPU, beside what the model of
 ``bench/gpu_model.py`` predicts for the same steps (chapter 7).
 
-The corpus has WikiText-103's vocabulary, 267,735 words, whose tokens are drawn at
-random with Zipf's law (the ``r``-th word with probability proportional to ``1 / r``)
+The corpus has WikiText-103's vocabulary, 267,735 words with Zipf counts, whose tokens
+are drawn at random with those counts as weights (``w2v_lib.roofline.zipf_corpus``)
 and cut into paragraphs of 100 tokens: the tables and the noise distribution are the
 size of WikiText-103's, so every row a step reads or writes lives in the same 107 MB
 (d = 100) or 321 MB (d = 300) table as on the real corpus. The text itself is not
@@ -30,33 +30,14 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 
 from w2v_lib.corpus import EncodedCorpus
 from w2v_lib.fast_training import FastConfig, FastTrainer
-from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost
-from w2v_lib.vocab import Vocab
+from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost, zipf_corpus
+from w2v_lib.wikitext import WIKITEXT_103_VOCAB
 
-WIKITEXT_103_VOCAB = 267_735
 PARAGRAPH = 100
-
-
-def zipf_text(vocab_size: int, tokens: int, seed: int = 0) -> EncodedCorpus:
-    """``tokens`` tokens drawn with Zipf's law over ``vocab_size`` words, in paragraphs
-    of ``PARAGRAPH`` tokens."""
-    rng = np.random.default_rng(seed)
-    weights = 1.0 / np.arange(1, vocab_size + 1)
-    drawn = rng.choice(vocab_size, size=tokens, p=weights / weights.sum())
-    counts = np.bincount(drawn, minlength=vocab_size)
-    present = np.flatnonzero(counts)
-    vocab = Vocab({f"w{rank}": int(counts[rank]) for rank in present}, unk=None)
-    # the vocabulary orders words by count: map each drawn rank to its index there
-    index = np.full(vocab_size, -1, dtype=np.int64)
-    index[present] = [vocab.stoi[f"w{rank}"] for rank in present]
-    ids = torch.from_numpy(index[drawn].astype(np.int32))
-    sentence = torch.arange(tokens, dtype=torch.int32) // PARAGRAPH
-    return EncodedCorpus(ids, sentence, vocab)
 
 
 def time_epoch(corpus: EncodedCorpus, config: FastConfig, device: str) -> dict:
@@ -99,7 +80,7 @@ def main() -> None:
     corpora = {}
     for batch, tokens in zip(args.batch_sizes, args.tokens):
         if tokens not in corpora:
-            corpora[tokens] = zipf_text(args.vocab, tokens)
+            corpora[tokens] = zipf_corpus(args.vocab, tokens, paragraph=PARAGRAPH)
     settings = [(model, dim, batch, tokens) for model in args.models for dim in args.dims
                 for batch, tokens in zip(args.batch_sizes, args.tokens)]
     predicted = {}

@@ -29,11 +29,9 @@ import sys
 
 from w2v_lib.fast_training import FastConfig
 from w2v_lib.roofline import GPUS, predict_words_per_second, step_cost, zipf_corpus
+from w2v_lib.wikitext import WIKITEXT_103_TRAIN_TOKENS, WIKITEXT_103_VOCAB
 
-# WikiText-103's training split: 103,227,021 tokens and 267,735 words (Merity et al.
-# 2016); as on WikiText-2, about 70% of the tokens survive subsampling at 1e-3
-WIKITEXT_103_TOKENS = 103_227_021
-WIKITEXT_103_VOCAB = 267_735
+# as on WikiText-2, about 70% of the tokens survive subsampling at 1e-3
 KEPT = 0.70
 
 
@@ -71,7 +69,7 @@ def main() -> None:
                 print(f"{model:5} {dim:>4} {batch:>6} {cost.kernels:>7} "
                       f"{cost.bytes_per_word:>10,.0f} {cost.flops / cost.words:>10,.0f} "
                       + " ".join(f"{speeds[name] / 1e6:>8.1f}M" for name in GPUS))
-    words = 5 * KEPT * WIKITEXT_103_TOKENS
+    words = 5 * KEPT * WIKITEXT_103_TRAIN_TOKENS
     print(f"\nfive epochs of WikiText-103: about {words / 1e6:,.0f} million effective words")
     for row in rows:
         if row["dim"] == 300 and row["batch_size"] == max(args.batch_sizes):

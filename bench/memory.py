@@ -26,9 +26,7 @@ import torch
 
 from w2v_lib.corpus import wikitext_corpus
 from w2v_lib.fast_training import FastConfig, FastTrainer
-from w2v_lib.wikitext import iter_paragraphs, wikitext_path
-
-WIKITEXT_103_VOCAB = 267_735
+from w2v_lib.wikitext import WIKITEXT_103_VOCAB, iter_paragraphs, wikitext_path
 
 
 def peak_gb() -> float:

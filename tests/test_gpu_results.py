@@ -124,16 +124,24 @@ def load_bench(name: str):
     return module
 
 
-def test_the_zipf_text_is_encoded_in_the_vocabularys_order():
+def test_the_zipf_corpus_keeps_every_word_and_draws_by_its_counts():
     import torch
-    measure = load_bench("gpu_measure")
-    corpus = measure.zipf_text(500, 20_000, seed=1)
-    counts = torch.bincount(corpus.ids.long(), minlength=len(corpus.vocab))
-    # every id's count is the vocabulary's count for it, most frequent first
-    assert counts.tolist() == corpus.vocab.counts
+    from w2v_lib.roofline import zipf_corpus
+    corpus = zipf_corpus(500, 200_000, seed=1, paragraph=100)
+    # all 500 words, drawn or not, most frequent first
+    assert len(corpus.vocab) == 500 and corpus.vocab.itos[0] == "w0"
     assert corpus.vocab.counts == sorted(corpus.vocab.counts, reverse=True)
-    assert corpus.vocab.itos[0] == "w0"  # the first rank is the most frequent word
-    assert corpus.sentence[measure.PARAGRAPH].item() == 1
+    # an index is drawn in proportion to the vocabulary's count for it
+    drawn = torch.bincount(corpus.ids.long(), minlength=500).double()
+    expected = torch.tensor(corpus.vocab.counts, dtype=torch.float64)
+    expected *= len(corpus) / expected.sum()
+    assert torch.allclose(drawn[:10], expected[:10], rtol=0.05)
+    assert corpus.sentence[99].item() == 0 and corpus.sentence[100].item() == 1
+    # seeded; one sentence without a paragraph length; no text at 0 tokens
+    again = zipf_corpus(500, 200_000, seed=1)
+    assert torch.equal(again.ids, corpus.ids) and again.sentence.max().item() == 0
+    assert not torch.equal(zipf_corpus(500, 200_000, seed=2).ids, corpus.ids)
+    assert len(zipf_corpus(500)) == 1 and len(zipf_corpus(500).vocab) == 500
 
 
 def test_the_benchmark_runs_and_writes_its_report(tmp_path, monkeypatch, capsys):

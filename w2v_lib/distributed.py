@@ -47,7 +47,7 @@ from .fast_training import FastConfig, FastTrainer
 
 __all__ = ["SYNCS", "DistributedSetupError", "DistributedTrainer", "shard_bounds",
            "shard_corpus", "backend_for", "start_process_group", "sparse_bytes",
-           "average_bytes", "touched_rows", "zipf_sample", "steps_per_epoch", "Link", "LINKS",
+           "average_bytes", "touched_rows", "steps_per_epoch", "Link", "LINKS",
            "collective_seconds", "epoch_communication_seconds"]
 
 SYNCS = ("sparse", "average")
@@ -158,22 +158,6 @@ def touched_rows(trainer: FastTrainer, steps: int = 20) -> float:
         rows = torch.cat([block, centers + size, noise.flatten().long() + size])
         counts.append(len(torch.unique(rows)))
     return sum(counts) / len(counts)
-
-
-def zipf_sample(vocab_size: int, tokens: int, seed: int = 0) -> EncodedCorpus:
-    """A corpus of ``tokens`` tokens drawn at random, one sentence, from the Zipf
-    counts of :func:`w2v_lib.roofline.zipf_corpus` (which lays its tokens out in
-    order): a model of the rows a step of a corpus of that vocabulary touches, for
-    :func:`touched_rows`.
-
-    Introduced in appendix B."""
-    from .roofline import zipf_corpus
-
-    vocab = zipf_corpus(vocab_size).vocab
-    counts = torch.tensor(vocab.counts, dtype=torch.float64)
-    g = torch.Generator().manual_seed(seed)
-    ids = torch.multinomial(counts / counts.sum(), tokens, replacement=True, generator=g)
-    return EncodedCorpus(ids.to(torch.int32), torch.zeros(tokens, dtype=torch.int32), vocab)
 
 
 # --- setting up the processes ------------------------------------------------------------

@@ -299,18 +299,33 @@ def predict_words_per_second(cost: StepCost, gpu: GPU, launch_seconds: float = 1
     return cost.words / max(host, device)
 
 
-def zipf_corpus(vocab_size: int, tokens: int = 0) -> EncodedCorpus:
-    """A made-up corpus of ``vocab_size`` words with Zipf counts (the ``r``-th word
-    occurs about ``N / r`` times): enough to build a trainer whose step is then
-    counted. ``tokens`` tokens of it are laid out (the step itself never reads them)."""
+def zipf_corpus(vocab_size: int, tokens: int = 0, seed: int = 0,
+                paragraph: int | None = None) -> EncodedCorpus:
+    """A made-up corpus of ``vocab_size`` words with Zipf counts: the ``r``-th word has
+    the count ``round(1e7 / r)``, and all ``vocab_size`` words are in the vocabulary.
+
+    ``tokens`` tokens are drawn at random with these counts as weights (``seed`` seeds
+    the draw), in one sentence, or in sentences of ``paragraph`` tokens. With
+    ``tokens = 0`` there is only the vocabulary (and one token): enough to build a
+    trainer whose step is then counted (:func:`step_cost`), which never reads the text.
+
+    Introduced in chapter 7; appendix B and ``bench/gpu_measure.py`` draw text from it.
+    """
     from .corpus import EncodedCorpus
     from .vocab import Vocab
 
     counts = {f"w{rank}": max(1, round(1e7 / (rank + 1))) for rank in range(vocab_size)}
     vocab = Vocab(counts, unk=None)
-    length = max(tokens, 1)
-    return EncodedCorpus(torch.arange(length, dtype=torch.int32) % vocab_size,
-                         torch.zeros(length, dtype=torch.int32), vocab)
+    if tokens <= 0:
+        return EncodedCorpus(torch.zeros(1, dtype=torch.int32),
+                             torch.zeros(1, dtype=torch.int32), vocab)
+    # the vocabulary orders its words by count, so an index's weight is vocab.counts[i]
+    weights = torch.tensor(vocab.counts, dtype=torch.float64)
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.multinomial(weights / weights.sum(), tokens, replacement=True, generator=g)
+    sentence = (torch.zeros(tokens, dtype=torch.int32) if paragraph is None else
+                torch.arange(tokens, dtype=torch.int32) // paragraph)
+    return EncodedCorpus(ids.to(torch.int32), sentence, vocab)
 
 
 def step_cost(config, vocab_size: int, device: str = "cuda:0",

@@ -34,6 +34,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 __all__ = [
     "ARCHIVES",
     "SPLITS",
+    "WIKITEXT_103_TRAIN_TOKENS",
+    "WIKITEXT_103_VOCAB",
     "ChecksumError",
     "ParagraphStream",
     "DownloadError",
@@ -46,6 +48,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SPLITS = ("train", "valid", "test")
+
+# WikiText-103's training split as published (Merity et al. 2016): its tokens and the
+# words of its vocabulary, for the benchmarks and models that work at its size where
+# the corpus itself is not at hand
+WIKITEXT_103_TRAIN_TOKENS = 103_227_021
+WIKITEXT_103_VOCAB = 267_735
 
 # The primary host refuses Python's default User-Agent (403), so we introduce
 # ourselves as a browser.
