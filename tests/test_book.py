@@ -68,3 +68,20 @@ def test_works_of_the_same_authors_and_year_are_told_apart():
         labels[label] = key
     assert field(bib_entries()["mikolov2013efficient"], "year") == "2013a"
     assert field(bib_entries()["mikolov2013distributed"], "year") == "2013b"
+
+
+def test_the_book_shows_80_columns_of_code_without_a_scroll_bar():
+    # tests/test_notebooks.py keeps code and outputs within 80 columns; at the theme's
+    # 0.875em the content column of a 1280-pixel window shows 78 of them (measured in
+    # a headless screenshot), so the book's stylesheet sets code cells smaller
+    import yaml
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    sphinx = config["sphinx"]["config"]
+    sheets = [ROOT / folder / name for folder in sphinx["html_static_path"]
+              for name in sphinx["html_css_files"] if (ROOT / folder / name).exists()]
+    assert len(sheets) == len(sphinx["html_css_files"]), "a stylesheet is missing"
+    css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+    rule = re.search(r"div\.cell_input pre,\s*div\.cell_output pre\s*\{[^}]*"
+                     r"font-size:\s*([\d.]+)em", css)
+    assert rule, "no font size for the code cells' input and output"
+    assert 78 * 0.875 / float(rule.group(1)) >= 80
