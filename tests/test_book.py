@@ -73,7 +73,7 @@ def test_works_of_the_same_authors_and_year_are_told_apart():
 def test_the_book_shows_80_columns_of_code_without_a_scroll_bar():
     # tests/test_notebooks.py keeps code and outputs within 80 columns; at the theme's
     # 0.875em the content column of a 1280-pixel window shows 78 of them (measured in
-    # a headless screenshot), so the book's stylesheet sets code cells smaller
+    # a headless screenshot), so the book's stylesheet sets all code blocks smaller
     import yaml
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     sphinx = config["sphinx"]["config"]
@@ -81,7 +81,6 @@ def test_the_book_shows_80_columns_of_code_without_a_scroll_bar():
               for name in sphinx["html_css_files"] if (ROOT / folder / name).exists()]
     assert len(sheets) == len(sphinx["html_css_files"]), "a stylesheet is missing"
     css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
-    rule = re.search(r"div\.cell_input pre,\s*div\.cell_output pre\s*\{[^}]*"
-                     r"font-size:\s*([\d.]+)em", css)
-    assert rule, "no font size for the code cells' input and output"
+    rule = re.search(r"\.bd-article pre\s*\{[^}]*font-size:\s*([\d.]+)em", css)
+    assert rule, "no font size for the blocks of code of a page"
     assert 78 * 0.875 / float(rule.group(1)) >= 80
