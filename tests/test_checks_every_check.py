@@ -26,7 +26,7 @@ CHAPTER_OF = {
     "negative_sampling_loss": "04_negative_sampling.ipynb",
     "three_cos_add": "06_evaluation.ipynb", "spearman": "06_evaluation.ipynb",
     "window_mask": "07_training_fast.ipynb", "fold_windows": "07_training_fast.ipynb",
-    "add_rows": "07_training_fast.ipynb",
+    "add_rows": "07_training_fast.ipynb", "fewest_capped_pairs": "07_training_fast.ipynb",
     "sgns_optimum": "08_what_skipgram_learns.ipynb",
     "cooccurrence_matrix": "08_what_skipgram_learns.ipynb",
     "shifted_ppmi": "08_what_skipgram_learns.ipynb",

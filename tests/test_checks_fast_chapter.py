@@ -6,20 +6,22 @@ import torch
 
 from checking import run, stub
 from notebook_solutions import solution_sources, solutions
-from w2v_lib.checks import check_add_rows, check_fold_windows, check_window_mask
+from w2v_lib.checks import (check_add_rows, check_fewest_capped_pairs, check_fold_windows,
+                            check_window_mask)
 from w2v_lib.fast_training import window_mask
 
 CHAPTER_7 = "07_training_fast.ipynb"
 
 
 def test_the_chapter_has_its_solutions():
-    assert len(solution_sources(CHAPTER_7)) == 3
+    assert len(solution_sources(CHAPTER_7)) == 4
 
 
 @pytest.mark.parametrize("name, check", [
     ("window_mask", check_window_mask),
     ("fold_windows", check_fold_windows),
     ("add_rows", check_add_rows),
+    ("fewest_capped_pairs", check_fewest_capped_pairs),
 ])
 def test_the_chapter_solutions_pass(name, check, capsys):
     verdict, out = run(check, solutions(CHAPTER_7)[name], capsys)
@@ -162,3 +164,49 @@ def test_add_rows_reports_a_change_to_the_gradients(capsys):
     verdict, out = run(check_add_rows, scales_grads, capsys)
     assert verdict is False
     assert "✗ 3 distinct rows: your function changed its argument `grads` in place" in out
+
+
+# --- exercise 7.4: the fewest pairs for which the cap can cut a row's rate -----------
+
+
+def test_below_the_answer_the_cap_cannot_act_and_above_it_can():
+    # n pairs of vectors of length l, at the largest curvature the bound allows
+    # (every sigma' = 1/4): the rate min(rate, 2 / H) is cut just above n, not below
+    right = solutions(CHAPTER_7)["fewest_capped_pairs"]
+    for rate, length in [(0.025, 1.0), (0.1, 3.0)]:
+        n = right(rate, length)
+        for pairs, cut in [(n * (1 - 1e-9), False), (n * (1 + 1e-9), True)]:
+            curvature = pairs * 0.25 * length ** 2
+            assert (min(rate, 2 / curvature) < rate) is cut
+
+
+@pytest.mark.parametrize("wrong, message, hint", [
+    (stub, "… not attempted yet: fewest_capped_pairs still raises NotImplementedError.",
+     None),
+    (lambda a, l: 2 / (a * l ** 2), "✗ rate 0.025, length 1: expected 320, got 80.",
+     "at most 1/4"),
+    (lambda a, l: 8 / (a * l), "✗ rate 0.025, length 3: expected 35.56, got 106.7.",
+     "squared length"),
+    (lambda a, l: 4 / (a * l ** 2), "✗ rate 0.025, length 1: expected 320, got 160.",
+     "not 1 / H"),
+    (lambda a, l: a * l ** 2 / 8, "✗ rate 0.025, length 1: expected 320, got 0.003125.",
+     "that is 1 / n"),
+    # a whole number of pairs: no hint, a plain difference
+    (lambda a, l: float(int(8 / (a * l ** 2)) + 1), "✗ rate 0.025, length 1: expected 320, got 321.",
+     None),
+    (lambda a, l: "320", "✗ rate 0.025, length 1: expected a number, got str", None),
+])
+def test_fewest_capped_pairs_rejects_wrong_answers(wrong, message, hint, capsys):
+    verdict, out = run(check_fewest_capped_pairs, wrong, capsys)
+    assert verdict is False and message in out, out
+    if hint:
+        assert hint in " ".join(out.split())
+    else:
+        assert "Hint:" not in out
+
+
+def test_fewest_capped_pairs_accepts_a_tensor_and_float32(capsys):
+    verdict, out = run(check_fewest_capped_pairs,
+                       lambda a, l: 2 / (torch.tensor(a, dtype=torch.float32) * l * l / 4),
+                       capsys)
+    assert verdict, out

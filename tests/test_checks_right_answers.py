@@ -227,6 +227,17 @@ def first_dropped_share_float32(threshold):
     return torch.tensor(threshold, dtype=torch.float32) / (x * x)
 
 
+def fewest_capped_pairs_from_curvature(rate, length):
+    # the curvature at which the cap acts, 2 / rate, over one pair's largest share
+    return (2 / rate) / (0.25 * length * length)
+
+
+def fewest_capped_pairs_float32(rate, length):
+    # in float32, with a tensor of one element
+    rate, length = torch.tensor(rate), torch.tensor(length)
+    return 8 / rate / length.square()
+
+
 def negative_sampling_loss_softplus(hidden, positive, negative):
     positive_score = torch.einsum("bd,bd->b", hidden, positive)
     negative_scores = torch.einsum("bkd,bd->bk", negative, hidden)
@@ -464,6 +475,7 @@ RIGHT_ANSWERS = {
     "spearman": [spearman_float32, spearman_corrcoef, spearman_own_ranks],
     "window_mask": [window_mask_by_offsets],
     "fold_windows": [fold_windows_index_add, fold_windows_backwards],
+    "fewest_capped_pairs": [fewest_capped_pairs_from_curvature, fewest_capped_pairs_float32],
     "add_rows": [add_rows_index_put, add_rows_float64, add_rows_one_hot, add_rows_sorted],
     "sgns_optimum": [optimum_as_logit, optimum_in_log_space, optimum_by_newton],
     "cooccurrence_matrix": [counts_by_loops, counts_by_bincount],

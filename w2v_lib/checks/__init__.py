@@ -26,7 +26,8 @@ from .negative_sampling import (check_negative_sampling_loss, check_neutral_shar
                                 check_unigram_table)
 from .prediction import check_collapse_prediction
 from .subsampling import check_first_dropped_share, check_subsampling_prediction
-from .fast_training import check_add_rows, check_fold_windows, check_window_mask
+from .fast_training import (check_add_rows, check_fewest_capped_pairs, check_fold_windows,
+                            check_window_mask)
 from .pmi import check_cooccurrence_matrix, check_sgns_optimum, check_shifted_ppmi
 from .hierarchical_softmax import check_hs_grads, check_huffman_codes, check_path_log_probs
 from .using_vectors import check_read_glove, check_mean_pool, check_weat_effect_size
@@ -47,7 +48,7 @@ __all__ = [
     # chapter 6
     "check_length_prediction", "check_three_cos_add", "check_spearman",
     # chapter 7
-    "check_window_mask", "check_fold_windows", "check_add_rows",
+    "check_window_mask", "check_fold_windows", "check_add_rows", "check_fewest_capped_pairs",
     # chapter 8
     "check_sgns_optimum", "check_cooccurrence_matrix", "check_shifted_ppmi",
     # chapter 9

@@ -19,16 +19,18 @@ import os
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from .rounding import UNIT
+from .rounding import UNIT, gamma
 
 __all__ = ["Approx", "Case", "Mistake", "run_check", "run_prediction", "compare_tensors",
-           "compare_values", "compare_tensor_tuples", "short_repr", "two_numbers"]
+           "compare_values", "compare_tensor_tuples", "compare_formula", "short_repr",
+           "two_numbers"]
 
 # A comparison returns None when ``got`` matches ``expected``, else what is wrong.
 Compare = Callable[[Any, Any], "str | None"]
@@ -345,6 +347,23 @@ def short_repr(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return repr(value)
+
+
+def compare_formula(got: Any, expected: float, operations: int = 8) -> str | None:
+    """Compare the number a formula exercise returned with the exact one. A formula is
+    asked for, so the tolerance is that of rounding: ``operations`` roundings of float32
+    (a tensor of one element and float32 are allowed), so that a constant typed with a
+    few digits is off. Returns None when it matches, else what is wrong."""
+    if isinstance(got, torch.Tensor) and got.numel() == 1:
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, Real):
+        return f"expected a number, got {type(got).__name__}: {short_repr(got)}."
+    got = float(got)
+    allowed = gamma(operations) * abs(expected)
+    if not math.isfinite(got) or abs(got - expected) > allowed:
+        want, have = two_numbers(expected, got)
+        return f"expected {want}, got {have}."
+    return None
 
 
 def two_numbers(expected: float, got: float) -> tuple[str, str]:

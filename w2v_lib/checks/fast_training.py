@@ -1,6 +1,7 @@
 """Checks for the exercises of chapter 7: the mask of a batch of windows, folding the
-windows' gradients back onto their tokens, and adding rows of gradients into a table
-when rows repeat."""
+windows' gradients back onto their tokens, adding rows of gradients into a table when
+rows repeat, and where the capped update can start to cut a row's rate (a
+derivation)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from collections.abc import Callable
 import torch
 
 from ..fast_training import fold_windows, window_mask
-from .engine import Approx, Case, Mistake, compare_tensors, run_check
+from .engine import Approx, Case, Mistake, compare_formula, compare_tensors, run_check
 from .rounding import gamma
 
-__all__ = ["check_window_mask", "check_fold_windows", "check_add_rows"]
+__all__ = ["check_window_mask", "check_fold_windows", "check_add_rows",
+           "check_fewest_capped_pairs"]
 
 
 # --- exercise 7.1: which window positions are context words ---------------------------
@@ -151,3 +153,42 @@ def check_add_rows(add_rows: Callable[[torch.Tensor, torch.Tensor, torch.Tensor]
     # the table (argument 0) is updated in place and returned; rows and grads stay as
     # they were
     return run_check("add_rows", add_rows, cases, _exact_add_rows, compare_tensors, mistakes, in_place=0)
+
+
+# --- exercise 7.4: the fewest pairs for which the cap can cut a row's rate ------------
+
+
+def _fewest_capped_pairs(rate: float, length: float) -> float:
+    # H_r <= n length^2 / 4 (sigma' <= 1/4), and the cap acts once 2 / H_r < rate
+    return 8 / (rate * length ** 2)
+
+
+def check_fewest_capped_pairs(fewest_capped_pairs: Callable[[float, float], float]) -> bool:
+    """Check exercise 7.4: ``fewest_capped_pairs(rate, length)``, the number of pairs n
+    of one batch below which the capped update can never cut a row's rate ``rate``,
+    whatever the scores, when every vector on the other side of the row's pairs has the
+    length ``length``: from H_r <= n length^2 / 4 and min(rate, 2 / H_r), n = 8 / (rate
+    length^2).
+
+    A formula is asked for, so the tolerance is that of rounding.
+    """
+    cases = [Case(f"rate {rate:g}, length {length:g}", (rate, length))
+             for rate, length in [(0.025, 1.0), (0.025, 3.0), (0.1, 0.5), (0.0025, 2.0),
+                                  (1.0, 4.0)]]
+    mistakes = [
+        Mistake(lambda rate, length: 2 / (rate * length ** 2),
+                "the curvature is at most 1/4 of the sum of the squared lengths, "
+                "because sigma'(s) = sigma(s) (1 - sigma(s)) is at most 1/4: the cap "
+                "needs four times as many pairs as without that factor."),
+        Mistake(lambda rate, length: 8 / (rate * length),
+                "the curvature grows with the squared length of the other vectors, "
+                "||x_p||^2, not with their length."),
+        Mistake(lambda rate, length: 4 / (rate * length ** 2),
+                "a step stops converging at the rate 2 / H, not 1 / H: the cap is "
+                "min(rate, 2 / H_r)."),
+        Mistake(lambda rate, length: rate * length ** 2 / 8,
+                "that is 1 / n: the more pairs, the larger H_r and the smaller 2 / H_r, "
+                "so the answer grows as the rate falls."),
+    ]
+    return run_check("fewest_capped_pairs", fewest_capped_pairs, cases,
+                     _fewest_capped_pairs, compare_formula, mistakes)

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from numbers import Real
 from typing import Any
 
-import torch
-
 from ..scores import ScoreTable, spread_overlaps
-from .engine import Case, Mistake, _say, run_check, short_repr, two_numbers
-from .rounding import gamma
+from .engine import Case, Mistake, _say, compare_formula, run_check
 
 __all__ = ["check_first_dropped_share", "check_subsampling_prediction", "OUTCOMES",
            "measured_outcome"]
@@ -29,18 +25,9 @@ def _reference_share(threshold: float) -> float:
 
 
 def _compare_share(got: Any, expected: float) -> str | None:
-    if isinstance(got, torch.Tensor) and got.numel() == 1:
-        got = got.item()
-    if isinstance(got, bool) or not isinstance(got, Real):
-        return f"expected a number, got {type(got).__name__}: {short_repr(got)}."
-    got = float(got)
     # float32 is allowed: the threshold rounded to float32, then sqrt(5), +, /, * (or
     # the same few operations in another order), each off by one rounding
-    allowed = gamma(8) * abs(expected)
-    if not math.isfinite(got) or abs(got - expected) > allowed:
-        want, have = two_numbers(expected, got)
-        return f"expected {want}, got {have}."
-    return None
+    return compare_formula(got, expected, operations=8)
 
 
 def check_first_dropped_share(first_dropped_share: Callable[[float], float]) -> bool:
