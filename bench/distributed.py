@@ -55,7 +55,8 @@ WAYS = ("1x2", "1x2 ops", "2x1 sparse", "2x1 average")
 # WikiText-103's training split (Merity et al. 2016) and, as an assumption of the
 # model, all of English Wikipedia as 30 times as many tokens with 2 million words
 # kept by min_count 5; about 70% of the tokens survive subsampling at 1e-3
-SCALES = {"WikiText-103": (WIKITEXT_103_TRAIN_TOKENS, WIKITEXT_103_VOCAB), "Wikipedia": (3_100_000_000, 2_000_000)}
+SCALES = {"WikiText-103": (WIKITEXT_103_TRAIN_TOKENS, WIKITEXT_103_VOCAB),
+          "Wikipedia": (3_100_000_000, 2_000_000)}
 KEPT = 0.70
 
 

@@ -24,12 +24,6 @@ def _reference_share(threshold: float) -> float:
     return threshold * (3 + math.sqrt(5)) / 2
 
 
-def _compare_share(got: Any, expected: float) -> str | None:
-    # float32 is allowed: the threshold rounded to float32, then sqrt(5), +, /, * (or
-    # the same few operations in another order), each off by one rounding
-    return compare_formula(got, expected, operations=8)
-
-
 def check_first_dropped_share(first_dropped_share: Callable[[float], float]) -> bool:
     """Check exercise 5.1: ``first_dropped_share(threshold)``, the share f of the corpus
     above which word2vec.c's keep-probability sqrt(t / f) + t / f falls below 1, so
@@ -53,8 +47,11 @@ def check_first_dropped_share(first_dropped_share: Callable[[float], float]) -> 
                 "2.618 is the answer rounded to four digits; compute it exactly, from "
                 "the root: (3 + sqrt(5)) / 2."),
     ]
+    # float32 is allowed: the threshold rounded to float32, then sqrt(5), +, /, * (or
+    # the same few operations in another order), each off by one rounding: the
+    # default 8 operations of compare_formula
     return run_check("first_dropped_share", first_dropped_share, cases, _reference_share,
-                     _compare_share, mistakes)
+                     compare_formula, mistakes)
 
 
 # --- exercise 5.2: predict, then run: rare and frequent words at equal time -------------
